@@ -1,0 +1,201 @@
+// Package config loads briefbot's configuration: an optional YAML file,
+// BRIEFBOT_* environment overrides and secrets from the environment or from
+// files named by *_FILE. Every option is declared once, in options.go, with
+// its default and its check; Load reports every problem at once.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is briefbot's whole configuration after defaults, file and
+// environment have been applied and validated.
+type Config struct {
+	Log       Log       `yaml:"log"`
+	Database  Database  `yaml:"database"`
+	Discord   Discord   `yaml:"discord"`
+	Admin     Admin     `yaml:"admin"`
+	Polling   Polling   `yaml:"polling"`
+	WebSub    WebSub    `yaml:"websub"`
+	Summarize Summarize `yaml:"summarize"`
+	// Sources replaces the built-in outlet list when set, unless
+	// IncludeDefaultSources asks to keep the defaults as well.
+	Sources               []Source `yaml:"sources"`
+	IncludeDefaultSources bool     `yaml:"include_default_sources"`
+	// Topics are user-defined topics in addition to the built-in default.
+	Topics []Topic `yaml:"topics"`
+
+	// Secrets: only ever from the environment or *_FILE, never from YAML,
+	// and never printed (see Redacted).
+	DiscordToken string `yaml:"-"`
+	DatabaseURL  string `yaml:"-"`
+}
+
+// Log controls logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // auto (text on a terminal, JSON otherwise), text, json
+}
+
+// Database selects the store. DatabaseURL (secret, from the environment)
+// wins over Path when set.
+type Database struct {
+	Path string `yaml:"path"`
+}
+
+// Discord identifies the application. The token is a secret (DISCORD_TOKEN).
+type Discord struct {
+	ApplicationID string `yaml:"application_id"`
+	DevGuildID    string `yaml:"dev_guild_id"`
+}
+
+// Admin is the health and metrics listener.
+type Admin struct {
+	Listen string `yaml:"listen"`
+}
+
+// Polling holds the fetcher's limits and the poller's schedule.
+type Polling struct {
+	Interval             time.Duration `yaml:"interval"`
+	Concurrency          int           `yaml:"concurrency"`
+	Timeout              time.Duration `yaml:"timeout"`
+	MaxBodyBytes         ByteSize      `yaml:"max_body_bytes"`
+	MaxRedirects         int           `yaml:"max_redirects"`
+	MaxItemAge           time.Duration `yaml:"max_item_age"`
+	Backfill             int           `yaml:"backfill"`
+	AllowPrivateNetworks bool          `yaml:"allow_private_networks"`
+}
+
+// WebSub enables push subscriptions when a public callback URL is set.
+type WebSub struct {
+	CallbackURL string `yaml:"callback_url"`
+	Listen      string `yaml:"listen"`
+}
+
+// Summarize bounds summary length.
+type Summarize struct {
+	MaxSentences int `yaml:"max_sentences"`
+	MaxWords     int `yaml:"max_words"`
+}
+
+// Source is one feed to watch. Zero fields take the polling defaults.
+type Source struct {
+	Name     string        `yaml:"name"`
+	URL      string        `yaml:"url"`
+	Outlet   string        `yaml:"outlet"`
+	Interval time.Duration `yaml:"interval"`
+	Backfill *int          `yaml:"backfill"`
+	Language string        `yaml:"language"`
+	Disabled bool          `yaml:"disabled"`
+}
+
+// Topic is a user-defined topic; the topic package turns it into a scorer.
+type Topic struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Include     []string `yaml:"include"`
+	Require     []string `yaml:"require"`
+	Exclude     []string `yaml:"exclude"`
+	Threshold   float64  `yaml:"threshold"`
+}
+
+// DefaultPath is the file Load reads when no path is given and it exists.
+const DefaultPath = "briefbot.yaml"
+
+// Env is how Load reads the environment; os.Getenv in production.
+type Env func(string) string
+
+// Load builds the configuration from the YAML file at path (or
+// DefaultPath if path is empty and that file exists), then the environment.
+// A missing explicit path is an error; a missing default file is not.
+func Load(path string, getenv Env) (*Config, error) {
+	var data []byte
+	explicit := path != ""
+	if !explicit {
+		path = DefaultPath
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+	case !explicit && errors.Is(err, fs.ErrNotExist):
+		data, path = nil, ""
+	default:
+		return nil, fmt.Errorf("config: reading %s: %w", path, err)
+	}
+	return Parse(data, path, getenv)
+}
+
+// Parse is Load without the file system: data is the YAML document (may be
+// empty) and name is used in messages.
+func Parse(data []byte, name string, getenv Env) (*Config, error) {
+	c := Defaults()
+	if len(bytes.TrimSpace(data)) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true) // a misspelt key is an error, not a silent default
+		if err := dec.Decode(c); err != nil {
+			return nil, fmt.Errorf("config: %s: %s (check the key names and value types against briefbot.example.yaml)", orStdin(name), yamlMessage(err))
+		}
+	}
+	var errs []string
+	errs = append(errs, applyEnv(c, getenv)...)
+	errs = append(errs, c.validate()...)
+	if len(errs) > 0 {
+		return nil, &Error{Source: name, Problems: errs}
+	}
+	return c, nil
+}
+
+func orStdin(name string) string {
+	if name == "" {
+		return "configuration"
+	}
+	return name
+}
+
+// yamlMessage strips the library's prefix so the line number leads.
+func yamlMessage(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+	return msg
+}
+
+// Error lists every configuration problem found, each naming its field.
+type Error struct {
+	Source   string
+	Problems []string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "config: %d problem(s) in %s:", len(e.Problems), orStdin(e.Source))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// Redacted returns a copy safe to print or log: secrets replaced by a marker.
+func (c *Config) Redacted() Config {
+	r := *c
+	if r.DiscordToken != "" {
+		r.DiscordToken = "[redacted]"
+	}
+	if r.DatabaseURL != "" {
+		r.DatabaseURL = "[redacted]"
+	}
+	return r
+}
+
+// LogValue keeps secrets out of structured logs even if a Config is logged whole.
+func (c *Config) LogValue() slog.Value { return slog.AnyValue(c.Redacted()) }

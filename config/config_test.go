@@ -1,0 +1,215 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envMap(m map[string]string) Env {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaultsNeedNoFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir) // no briefbot.yaml here
+	c, err := Load("", envMap(nil))
+	if err != nil {
+		t.Fatalf("Load with no file: %v", err)
+	}
+	if c.Polling.Interval != 2*time.Minute || c.Polling.Timeout != 20*time.Second ||
+		c.Polling.MaxBodyBytes != 10<<20 || c.Polling.MaxRedirects != 5 ||
+		c.Polling.MaxItemAge != 7*24*time.Hour || c.Database.Path != "./briefbot.db" ||
+		c.Admin.Listen != "127.0.0.1:9090" || c.Summarize.MaxWords != 75 || c.Summarize.MaxSentences != 3 {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestExplicitMissingFileIsAnError(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), envMap(nil))
+	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Fatalf("want an error naming the file, got %v", err)
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name  string
+		yaml  string
+		env   map[string]string
+		check func(t *testing.T, c *Config)
+		// wantErrs are substrings that must each appear in the error.
+		wantErrs []string
+	}{
+		{
+			name: "file values",
+			yaml: "polling:\n  interval: 5m\n  max_body_bytes: 2MiB\nlog:\n  level: debug\nsources:\n  - name: bbc\n    url: https://feeds.bbci.co.uk/news/world/middle_east/rss.xml\n    interval: 1m\n    backfill: 3\n",
+			check: func(t *testing.T, c *Config) {
+				if c.Polling.Interval != 5*time.Minute || c.Polling.MaxBodyBytes != 2<<20 || c.Log.Level != "debug" {
+					t.Errorf("file values not applied: %+v", c.Polling)
+				}
+				if len(c.Sources) != 1 || c.Sources[0].Interval != time.Minute || *c.Sources[0].Backfill != 3 {
+					t.Errorf("sources: %+v", c.Sources)
+				}
+			},
+		},
+		{
+			name: "env overrides file",
+			yaml: "polling:\n  interval: 5m\n",
+			env:  map[string]string{"BRIEFBOT_POLLING_INTERVAL": "45s", "BRIEFBOT_LOG_FORMAT": "json", "BRIEFBOT_POLLING_ALLOW_PRIVATE_NETWORKS": "true"},
+			check: func(t *testing.T, c *Config) {
+				if c.Polling.Interval != 45*time.Second || c.Log.Format != "json" || !c.Polling.AllowPrivateNetworks {
+					t.Errorf("env not applied: %+v %+v", c.Polling, c.Log)
+				}
+			},
+		},
+		{
+			name: "secrets from env",
+			env:  map[string]string{"DISCORD_TOKEN": " abc.def \n", "BRIEFBOT_DATABASE_URL": "postgres://u@h/db"},
+			check: func(t *testing.T, c *Config) {
+				if c.DiscordToken != "abc.def" || c.DatabaseURL != "postgres://u@h/db" {
+					t.Errorf("secrets: %q %q", c.DiscordToken, c.DatabaseURL)
+				}
+				r := c.Redacted()
+				if r.DiscordToken == c.DiscordToken || r.DatabaseURL == c.DatabaseURL {
+					t.Error("Redacted kept a secret")
+				}
+			},
+		},
+		{
+			name:     "secret in yaml is rejected as unknown",
+			yaml:     "discord_token: abc\n",
+			wantErrs: []string{"discord_token", "not found"},
+		},
+		{
+			name:     "misspelt key",
+			yaml:     "poling:\n  interval: 1m\n",
+			wantErrs: []string{"poling"},
+		},
+		{
+			name: "every problem reported at once",
+			yaml: "polling:\n  interval: 10s\n  concurrency: 0\nsources:\n  - name: a\n    url: htp://x\n  - name: a\n    url: https://ok.example/feed\n  - name: Bad Name\n    url: ''\ntopics:\n  - name: red-sea\n    threshold: 2\n",
+			env:  map[string]string{"BRIEFBOT_LOG_LEVEL": "loud", "BRIEFBOT_POLLING_TIMEOUT": "soon"},
+			wantErrs: []string{
+				`sources[0].url: "htp://x" is not an http(s) URL`,
+				`sources[1].name: "a" is already used by sources[0]`,
+				`sources[2].name: "Bad Name" is not valid`,
+				`sources[2].url: is empty`,
+				"polling.interval: 10s is out of range: use between 30s and 24h0m0s",
+				"polling.concurrency: 0 is out of range",
+				`log.level: "loud" is not valid: use one of debug, info, warn, error`,
+				`polling.timeout (from BRIEFBOT_POLLING_TIMEOUT): "soon" is not a duration`,
+				"topics[0]: has no include or require terms",
+				"topics[0].threshold: 2 is out of range",
+			},
+		},
+		{
+			name:     "bad discord id",
+			yaml:     "discord:\n  application_id: my-bot\n",
+			wantErrs: []string{`discord.application_id: "my-bot" is not a Discord ID`},
+		},
+		{
+			name:     "both secret and file",
+			env:      map[string]string{"DISCORD_TOKEN": "a", "DISCORD_TOKEN_FILE": "/x"},
+			wantErrs: []string{"DISCORD_TOKEN and DISCORD_TOKEN_FILE are both set"},
+		},
+		{
+			name:     "unsupported database url",
+			env:      map[string]string{"BRIEFBOT_DATABASE_URL": "mysql://x"},
+			wantErrs: []string{"BRIEFBOT_DATABASE_URL: unsupported scheme"},
+		},
+		{
+			name:     "bad size",
+			env:      map[string]string{"BRIEFBOT_POLLING_MAX_BODY_BYTES": "lots"},
+			wantErrs: []string{`polling.max_body_bytes (from BRIEFBOT_POLLING_MAX_BODY_BYTES): "lots" is not a size`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), "test.yaml", envMap(tt.env))
+			if len(tt.wantErrs) > 0 {
+				if err == nil {
+					t.Fatalf("want errors %q, got none", tt.wantErrs)
+				}
+				for _, w := range tt.wantErrs {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error lacks %q:\n%v", w, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(f, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(nil, "", envMap(map[string]string{"DISCORD_TOKEN_FILE": f}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DiscordToken != "s3cret" {
+		t.Errorf("token = %q", c.DiscordToken)
+	}
+	_, err = Parse(nil, "", envMap(map[string]string{"DISCORD_TOKEN_FILE": f + ".missing"}))
+	var ce *Error
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "DISCORD_TOKEN_FILE: cannot read") {
+		t.Errorf("want a readable error for a missing secret file, got %v", err)
+	}
+}
+
+func TestExampleFileIsValid(t *testing.T) {
+	c, err := Load("../briefbot.example.yaml", envMap(nil))
+	if err != nil {
+		t.Fatalf("briefbot.example.yaml must load cleanly: %v", err)
+	}
+	if len(c.Topics) == 0 {
+		t.Error("the example should show a user-defined topic")
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for in, want := range map[string]ByteSize{"10MiB": 10 << 20, "512kib": 512 << 10, "1GB": 1e9, "2048": 2048, " 3 MiB ": 3 << 20} {
+		var b ByteSize
+		if err := b.UnmarshalText([]byte(in)); err != nil || b != want {
+			t.Errorf("%q → %d, %v; want %d", in, b, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "ten", "1TiB", "99999999999999999999"} {
+		var b ByteSize
+		if err := b.UnmarshalText([]byte(in)); err == nil {
+			t.Errorf("%q parsed as %d; want an error", in, b)
+		}
+	}
+}
+
+// FuzzParse: any document and override either loads or returns an error
+// naming what was wrong; it never panics, and a loaded config is valid.
+func FuzzParse(f *testing.F) {
+	f.Add("polling:\n  interval: 5m\n", "45s")
+	f.Add("sources:\n  - name: x\n    url: https://a.b/c\n", "")
+	f.Add("topics:\n  - name: t\n    include: [a]\n", "1h")
+	f.Add(": : :\n\t", "-1s")
+	f.Fuzz(func(t *testing.T, doc, interval string) {
+		c, err := Parse([]byte(doc), "fuzz.yaml", envMap(map[string]string{"BRIEFBOT_POLLING_INTERVAL": interval}))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "config: ") {
+				t.Fatalf("error without prefix: %v", err)
+			}
+			return
+		}
+		if problems := c.validate(); len(problems) > 0 {
+			t.Fatalf("Parse accepted an invalid config: %v", problems)
+		}
+	})
+}

@@ -1,0 +1,122 @@
+// Package store defines briefbot's persistence: the Store interface, the
+// records it keeps and the errors callers test for.
+// Implementations live in subpackages (store/sqlite; store/postgres later)
+// and are all held to the same contract suite in store/storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/briefbot/briefbot/story"
+)
+
+// Errors callers test for with errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	// ErrSchemaTooNew means the database was migrated by a newer briefbot.
+	ErrSchemaTooNew = errors.New("store: database schema is newer than this briefbot understands")
+)
+
+// Store is everything briefbot persists. Methods are safe for concurrent use.
+type Store interface {
+	// Sources and their polling state.
+
+	// EnsureSource creates the source's row if missing and updates its URL.
+	EnsureSource(ctx context.Context, name, url string) error
+	// Source returns one source's state, or ErrNotFound.
+	Source(ctx context.Context, name string) (SourceState, error)
+	// Sources returns every known source, ordered by name.
+	Sources(ctx context.Context) ([]SourceState, error)
+	// RecordPoll stores a successful poll atomically: items whose identity
+	// (key, or link within the same source) is not yet known are inserted,
+	// in the pending state when NewItem.Pending is set and as seen otherwise,
+	// and the source's validators and health are updated. It returns the
+	// inserted items with their IDs, pending ones first in input order.
+	RecordPoll(ctx context.Context, source string, p Poll) (inserted []story.Item, err error)
+	// RecordFailure notes a failed poll and returns the consecutive failure count.
+	RecordFailure(ctx context.Context, source string, at time.Time, reason string) (failures int, err error)
+
+	// Items flowing through the pipeline.
+
+	// PendingItems returns up to limit items awaiting processing, oldest first.
+	PendingItems(ctx context.Context, limit int) ([]story.Item, error)
+	// CompleteItem records the pipeline's decision for a pending item.
+	CompleteItem(ctx context.Context, id int64, d Decision) error
+	// ItemByLink finds an item by its canonical link, or ErrNotFound.
+	ItemByLink(ctx context.Context, link string) (StoredItem, error)
+
+	// Ping checks the database is reachable.
+	Ping(ctx context.Context) error
+	// Close waits for in-flight writes and releases the database.
+	Close() error
+}
+
+// SourceState is what the store knows about a source.
+type SourceState struct {
+	Name string
+	URL  string
+	// ETag and LastModified are the validators from the last 200 response.
+	ETag         string
+	LastModified string
+	// Primed is set after the first successful poll; until then items are
+	// recorded as seen rather than posted, so a new source does not flood.
+	Primed      bool
+	LastPoll    time.Time
+	LastSuccess time.Time
+	LastErrorAt time.Time
+	// LastError is in words a user understands ("HTTP 404", "timed out after 20s").
+	LastError string
+	// Failures counts consecutive failed polls; zero after a success.
+	Failures  int
+	ItemsSeen int64
+	// LastItemLag is how late the newest new item reached us (fetched - published).
+	LastItemLag time.Duration
+}
+
+// Poll is the outcome of one successful fetch of a source.
+type Poll struct {
+	At time.Time
+	// NotModified is set for a 304: no items, validators unchanged.
+	NotModified  bool
+	ETag         string
+	LastModified string
+	Items        []NewItem
+}
+
+// NewItem is an item from a poll and whether it should enter the pipeline.
+type NewItem struct {
+	story.Item
+	// Pending is false for items recorded only so they are never emitted:
+	// the first poll's backlog, and items older than max_item_age.
+	Pending bool
+}
+
+// ItemState is where an item is in the pipeline.
+type ItemState string
+
+const (
+	ItemPending ItemState = "pending" // waiting for relevance and summary
+	ItemSeen    ItemState = "seen"    // recorded, never to be emitted
+	ItemDone    ItemState = "done"    // processed; Decision says what happened
+)
+
+// Decision is what the pipeline concluded about an item, kept so users can
+// ask why something was or was not posted.
+type Decision struct {
+	Relevant  bool
+	Score     float64
+	Topics    []string
+	Subtopics []string
+	Reasons   []string
+	Summary   string
+	At        time.Time
+}
+
+// StoredItem is an item with its pipeline state.
+type StoredItem struct {
+	story.Item
+	State    ItemState
+	Decision *Decision // nil unless State is ItemDone
+}
