@@ -1,0 +1,72 @@
+// Package admin serves the operator endpoints: /healthz for orchestrators
+// and the Docker HEALTHCHECK, and Prometheus /metrics.
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Check reports one component's health; a nil error means healthy.
+type Check func(ctx context.Context) error
+
+// Handler returns the admin mux: /healthz runs every check (each with a
+// short timeout) and answers 200 or 503 with a JSON body naming what failed.
+func Handler(reg *prometheus.Registry, checks map[string]Check) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		status, results := http.StatusOK, map[string]string{}
+		names := make([]string, 0, len(checks))
+		for n := range checks {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if err := checks[n](ctx); err != nil {
+				status, results[n] = http.StatusServiceUnavailable, err.Error()
+				continue
+			}
+			results[n] = "ok"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": status == http.StatusOK, "checks": results})
+	})
+	return mux
+}
+
+// Serve listens on addr until ctx is done, then shuts down gracefully.
+func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("admin: listening on %s: %w (set admin.listen to a free address, or \"\" to disable)", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	log.Info("admin listener started", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("admin: %w", err)
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("admin: shutdown: %w", err)
+		}
+		return nil
+	}
+}

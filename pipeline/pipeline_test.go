@@ -1,0 +1,132 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/story"
+)
+
+// memStore is a minimal in-memory Store for the pipeline's own logic; the
+// real stores are exercised by storetest and the end-to-end tests.
+type memStore struct {
+	mu        sync.Mutex
+	pending   []story.Item
+	decisions map[int64]store.Decision
+	failRead  int // fail this many PendingItems calls
+}
+
+func (m *memStore) PendingItems(_ context.Context, limit int) ([]story.Item, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failRead > 0 {
+		m.failRead--
+		return nil, errors.New("disk on fire")
+	}
+	n := min(limit, len(m.pending))
+	return append([]story.Item(nil), m.pending[:n]...), nil
+}
+
+func (m *memStore) CompleteItem(_ context.Context, id int64, d store.Decision) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.decisions == nil {
+		m.decisions = map[int64]store.Decision{}
+	}
+	m.decisions[id] = d
+	for i, it := range m.pending {
+		if it.ID == id {
+			m.pending = append(m.pending[:i], m.pending[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestDrainRecordsEveryDecisionAndPublishesRelevant(t *testing.T) {
+	ms := &memStore{}
+	for i := 1; i <= 7; i++ {
+		title := "Football results"
+		if i%2 == 1 {
+			title = "Iran talks resume"
+		}
+		ms.pending = append(ms.pending, story.Item{ID: int64(i), Source: "s", Title: title, Description: "desc", Published: time.Unix(0, 0)})
+	}
+	var out bytes.Buffer
+	var summaries int
+	p := &Pipeline{
+		Store: ms, Log: quietLog(), BatchSize: 3, Sink: NewConsole(&out),
+		Classify: func(it story.Item) Relevance {
+			ok := strings.Contains(it.Title, "Iran")
+			return Relevance{Relevant: ok, Score: map[bool]float64{true: 0.9, false: 0.1}[ok], Reasons: []string{"region: Iran"}}
+		},
+		Summarize: func(ctx context.Context, it story.Item) (string, error) {
+			summaries++
+			if it.ID == 5 {
+				return "", errors.New("model down")
+			}
+			return "Summary of " + it.Title, nil
+		},
+	}
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(ms.decisions) != 7 || len(ms.pending) != 0 {
+		t.Fatalf("decisions=%d pending=%d; want 7 and 0", len(ms.decisions), len(ms.pending))
+	}
+	if summaries != 4 {
+		t.Errorf("summarized %d items; want only the 4 relevant ones", summaries)
+	}
+	if d := ms.decisions[5]; d.Summary != "desc" || !d.Relevant {
+		t.Errorf("a failed summary should fall back to the description: %+v", d)
+	}
+	if d := ms.decisions[2]; d.Relevant || d.Summary != "" {
+		t.Errorf("off-topic item: %+v", d)
+	}
+	if got := strings.Count(out.String(), "■ Iran talks resume"); got != 4 {
+		t.Errorf("console printed %d briefings; want 4:\n%s", got, out.String())
+	}
+	if strings.Contains(out.String(), "Football") {
+		t.Error("an off-topic item reached the console")
+	}
+}
+
+func TestRunRetriesAfterStoreError(t *testing.T) {
+	ms := &memStore{failRead: 1, pending: []story.Item{{ID: 1, Title: "x"}}}
+	p := &Pipeline{
+		Store: ms, Log: quietLog(), RetryAfter: time.Millisecond,
+		Classify:  func(story.Item) Relevance { return Relevance{} },
+		Summarize: func(context.Context, story.Item) (string, error) { return "", nil },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- p.Run(ctx, make(chan struct{})) }()
+	deadline := time.After(10 * time.Second)
+	for {
+		ms.mu.Lock()
+		n := len(ms.decisions)
+		ms.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatal("pipeline did not recover from a store error")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v after cancel; want nil", err)
+	}
+}
