@@ -213,3 +213,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The README's option table is how users learn the keys: keep it complete.
+func TestREADMEDocumentsEveryOption(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range Options() {
+		for _, s := range []string{"`" + o[0] + "`", "`" + o[1] + "`"} {
+			if !strings.Contains(string(b), s) {
+				t.Errorf("README.md does not mention %s", s)
+			}
+		}
+	}
+}
