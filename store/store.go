@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/briefbot/briefbot/story"
@@ -16,14 +17,40 @@ import (
 var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrSchemaTooNew means the database was migrated by a newer briefbot.
+	// Implementations return it wrapped in a *SchemaTooNewError.
 	ErrSchemaTooNew = errors.New("store: database schema is newer than this briefbot understands")
 )
 
+// SchemaTooNewError says which database is too new and by how much, so the
+// user knows to upgrade briefbot rather than suspect a corrupt file.
+// errors.Is(err, ErrSchemaTooNew) holds for it.
+type SchemaTooNewError struct {
+	// Database names the database for people: a file path, or a URL
+	// without its password.
+	Database string
+	// Version is the database's schema version; Known is the newest this
+	// build can migrate to.
+	Version, Known int
+}
+
+func (e *SchemaTooNewError) Error() string {
+	return fmt.Sprintf("database at %s has schema version %d; this briefbot knows up to %d: upgrade briefbot",
+		e.Database, e.Version, e.Known)
+}
+
+// Unwrap makes errors.Is(err, ErrSchemaTooNew) true.
+func (e *SchemaTooNewError) Unwrap() error { return ErrSchemaTooNew }
+
 // Store is everything briefbot persists. Methods are safe for concurrent use.
+// Times come back in UTC; methods that name a source or item that does not
+// exist return an error wrapping ErrNotFound.
 type Store interface {
 	// Sources and their polling state.
 
 	// EnsureSource creates the source's row if missing and updates its URL.
+	// A changed URL is a different feed: its validators are cleared, its
+	// failure count reset and it is primed again, so the new feed's backlog
+	// is recorded as seen instead of posted.
 	EnsureSource(ctx context.Context, name, url string) error
 	// Source returns one source's state, or ErrNotFound.
 	Source(ctx context.Context, name string) (SourceState, error)
@@ -34,22 +61,38 @@ type Store interface {
 	// in the pending state when NewItem.Pending is set and as seen otherwise,
 	// and the source's validators and health are updated. It returns the
 	// inserted items with their IDs, pending ones first in input order.
+	//
+	// Details: an item with an empty Source gets source, one with a zero
+	// Fetched gets p.At; an item with an empty Key or another source's name
+	// is an error and nothing is stored. Duplicates within p.Items are
+	// resolved the same way, the first one winning. The source becomes primed, its failure count drops to zero (LastError
+	// is kept as history), ItemsSeen grows by the number inserted and
+	// LastItemLag is taken from the newest inserted pending item. A
+	// NotModified poll keeps the stored validators unless it carries new ones
+	// (a 304 may update them) and must have no items.
 	RecordPoll(ctx context.Context, source string, p Poll) (inserted []story.Item, err error)
-	// RecordFailure notes a failed poll and returns the consecutive failure count.
+	// RecordFailure notes a failed poll and returns the consecutive failure
+	// count. Validators and Primed are untouched.
 	RecordFailure(ctx context.Context, source string, at time.Time, reason string) (failures int, err error)
 
 	// Items flowing through the pipeline.
 
-	// PendingItems returns up to limit items awaiting processing, oldest first.
+	// PendingItems returns up to limit (> 0) items awaiting processing,
+	// oldest Fetched first, ties in the order they were recorded.
 	PendingItems(ctx context.Context, limit int) ([]story.Item, error)
-	// CompleteItem records the pipeline's decision for a pending item.
+	// CompleteItem records the pipeline's decision for a pending item, which
+	// becomes ItemDone. Completing a done item again replaces its decision;
+	// completing a seen item is an error, since seen items are never emitted.
 	CompleteItem(ctx context.Context, id int64, d Decision) error
-	// ItemByLink finds an item by its canonical link, or ErrNotFound.
+	// ItemByLink finds an item by its canonical link, or ErrNotFound. When
+	// several sources carried the link, the most advanced one answers (done,
+	// then pending, then seen), the earliest recorded among equals.
 	ItemByLink(ctx context.Context, link string) (StoredItem, error)
 
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
-	// Close waits for in-flight writes and releases the database.
+	// Close waits for in-flight writes and releases the database. Calling it
+	// again does nothing; other methods fail after it.
 	Close() error
 }
 
@@ -78,7 +121,8 @@ type SourceState struct {
 // Poll is the outcome of one successful fetch of a source.
 type Poll struct {
 	At time.Time
-	// NotModified is set for a 304: no items, validators unchanged.
+	// NotModified is set for a 304: no items; empty validators mean
+	// "unchanged", non-empty ones replace the stored ones.
 	NotModified  bool
 	ETag         string
 	LastModified string

@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/story"
+)
+
+const itemColumns = `id, source, key, guid, link, title, description, content,
+	author, language, published, fetched, state, decision`
+
+// pendingQuery is served by the partial index items_pending.
+const pendingQuery = `
+	SELECT ` + itemColumns + ` FROM items
+	WHERE state = 'pending'
+	ORDER BY fetched, id
+	LIMIT ?`
+
+// byLinkQuery prefers the most advanced state, as store.Store documents.
+// "link <> ”" repeats the partial index's condition so SQLite uses it.
+const byLinkQuery = `
+	SELECT ` + itemColumns + ` FROM items
+	WHERE link = ? AND link <> ''
+	ORDER BY CASE state WHEN 'done' THEN 0 WHEN 'pending' THEN 1 ELSE 2 END, id
+	LIMIT 1`
+
+func scanItem(sc interface{ Scan(...any) error }) (store.StoredItem, error) {
+	var (
+		si                 store.StoredItem
+		published, fetched sql.NullString
+		state              string
+		decision           sql.NullString
+	)
+	it := &si.Item
+	err := sc.Scan(&it.ID, &it.Source, &it.Key, &it.GUID, &it.Link, &it.Title, &it.Description,
+		&it.Content, &it.Author, &it.Language, &published, &fetched, &state, &decision)
+	if err != nil {
+		return si, err
+	}
+	if it.Published, err = parseTime(published); err != nil {
+		return si, err
+	}
+	if it.Fetched, err = parseTime(fetched); err != nil {
+		return si, err
+	}
+	si.State = store.ItemState(state)
+	if decision.Valid {
+		d, err := decodeDecision(decision.String)
+		if err != nil {
+			return si, fmt.Errorf("item %d: %w", it.ID, err)
+		}
+		si.Decision = &d
+	}
+	return si, nil
+}
+
+// PendingItems implements store.Store.
+func (s *Store) PendingItems(ctx context.Context, limit int) ([]story.Item, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("sqlite: pending items: limit is %d; it must be positive", limit)
+	}
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	rows, err := s.read.QueryContext(ctx, pendingQuery, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pending items: %w", err)
+	}
+	defer rows.Close()
+	var items []story.Item
+	for rows.Next() {
+		si, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: pending items: %w", err)
+		}
+		items = append(items, si.Item)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: pending items: %w", err)
+	}
+	return items, nil
+}
+
+// CompleteItem implements store.Store.
+func (s *Store) CompleteItem(ctx context.Context, id int64, d store.Decision) error {
+	js, err := encodeDecision(d)
+	if err != nil {
+		return fmt.Errorf("sqlite: complete item %d: %w", id, err)
+	}
+	return s.inWrite(ctx, func(tx *sql.Tx) error {
+		var state string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM items WHERE id = ?`, id).Scan(&state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("complete item %d: %w", id, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: complete item %d: %w", id, err)
+		}
+		if store.ItemState(state) == store.ItemSeen {
+			return fmt.Errorf("sqlite: complete item %d: it was recorded as seen (backlog or too old) and never enters the pipeline", id)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE items SET state = 'done', decision = ? WHERE id = ?`, js, id); err != nil {
+			return fmt.Errorf("sqlite: complete item %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// ItemByLink implements store.Store.
+func (s *Store) ItemByLink(ctx context.Context, link string) (store.StoredItem, error) {
+	if link == "" {
+		return store.StoredItem{}, fmt.Errorf("item with an empty link: %w", store.ErrNotFound)
+	}
+	if err := s.enter(); err != nil {
+		return store.StoredItem{}, err
+	}
+	defer s.mu.RUnlock()
+	si, err := scanItem(s.read.QueryRowContext(ctx, byLinkQuery, link))
+	if errors.Is(err, sql.ErrNoRows) {
+		return si, fmt.Errorf("item with link %q: %w", link, store.ErrNotFound)
+	}
+	if err != nil {
+		return si, fmt.Errorf("sqlite: item by link %q: %w", link, err)
+	}
+	return si, nil
+}
+
+// decisionJSON is the stored form of store.Decision. It has its own field
+// names so renaming a Go field cannot silently orphan stored data.
+type decisionJSON struct {
+	Relevant  bool      `json:"relevant"`
+	Score     float64   `json:"score"`
+	Topics    []string  `json:"topics,omitempty"`
+	Subtopics []string  `json:"subtopics,omitempty"`
+	Reasons   []string  `json:"reasons,omitempty"`
+	Summary   string    `json:"summary,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+func encodeDecision(d store.Decision) (string, error) {
+	b, err := json.Marshal(decisionJSON{
+		Relevant:  d.Relevant,
+		Score:     d.Score,
+		Topics:    d.Topics,
+		Subtopics: d.Subtopics,
+		Reasons:   d.Reasons,
+		Summary:   d.Summary,
+		At:        d.At.UTC(),
+	})
+	if err != nil {
+		return "", fmt.Errorf("encode decision: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeDecision(s string) (store.Decision, error) {
+	var j decisionJSON
+	if err := json.Unmarshal([]byte(s), &j); err != nil {
+		return store.Decision{}, fmt.Errorf("decode stored decision: %w", err)
+	}
+	return store.Decision{
+		Relevant:  j.Relevant,
+		Score:     j.Score,
+		Topics:    j.Topics,
+		Subtopics: j.Subtopics,
+		Reasons:   j.Reasons,
+		Summary:   j.Summary,
+		At:        utc(j.At),
+	}, nil
+}
