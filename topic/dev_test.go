@@ -1,0 +1,186 @@
+package topic
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The development set is evaluation-only data kept outside the repository
+// (../shared/testdata beside the repo root, or $BRIEFBOT_TESTDATA). It is
+// read, never copied.
+
+func testdataDir(tb testing.TB) string {
+	tb.Helper()
+	if dir := os.Getenv("BRIEFBOT_TESTDATA"); dir != "" {
+		return dir
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "testdata")
+		}
+		if filepath.Dir(dir) == dir {
+			tb.Fatalf("no go.mod above %s", wd)
+		}
+	}
+}
+
+// loadDevItems returns the labelled development items, or nil when they
+// are absent outside CI.
+func loadDevItems(tb testing.TB) []LabeledItem {
+	tb.Helper()
+	path := filepath.Join(testdataDir(tb), "topic", "dev.jsonl")
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%s is missing; CI must have ../shared/testdata beside the repository", path)
+		}
+		return nil
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	items, err := ParseLabeled(f)
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	if len(items) == 0 {
+		tb.Fatalf("%s has no items", path)
+	}
+	return items
+}
+
+func TestDevSetTargets(t *testing.T) {
+	items := loadDevItems(t)
+	if items == nil {
+		t.Skip("topic dev set not found (../shared/testdata/topic/dev.jsonl or $BRIEFBOT_TESTDATA/topic/dev.jsonl); skipping outside CI")
+	}
+	rep := Evaluate(items, Default())
+	t.Logf("briefbot: P %.3f R %.3f F1 %.3f FPR %v", rep.Model.Precision, rep.Model.Recall, rep.Model.F1, rep.Model.FPR)
+	t.Logf("baseline: P %.3f R %.3f F1 %.3f FPR %v", rep.Baseline.Precision, rep.Baseline.Recall, rep.Baseline.F1, rep.Baseline.FPR)
+	t.Logf("subtopic agreement %.3f, ECE %.3f", rep.SubtopicHit, rep.ECE)
+	for _, f := range DefaultTargets().Check(rep) {
+		t.Error(f)
+	}
+	// Scores are meant to read as probabilities.
+	if rep.ECE > 0.06 {
+		t.Errorf("calibration error %.3f is above 0.06", rep.ECE)
+	}
+}
+
+// benchItems returns headline and description pairs to classify: the
+// development set when present, otherwise generated text of the same shape.
+func benchItems(b *testing.B) [][2]string {
+	var out [][2]string
+	for _, it := range loadDevItems(b) {
+		out = append(out, [2]string{it.Title, it.Description})
+	}
+	if len(out) > 0 {
+		return out
+	}
+	words := strings.Fields("Iran Israel Gaza talks ceasefire envoy killed strike hospital summit sanctions Qatar market football Ukraine Putin minister says after amid the of in on for with new")
+	for i := range 300 {
+		var t, d []string
+		for j := range 10 {
+			t = append(t, words[(i*7+j*3)%len(words)])
+		}
+		for j := range 25 {
+			d = append(d, words[(i*5+j*11)%len(words)])
+		}
+		out = append(out, [2]string{strings.Join(t, " "), strings.Join(d, " ") + "."})
+	}
+	return out
+}
+
+// BenchmarkClassify measures throughput on feed items (headline and
+// description); the target is at least 500 articles/s on one core.
+func BenchmarkClassify(b *testing.B) {
+	items := benchItems(b)
+	d := Default()
+	d.Classify("warm up", "the gazetteer")
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		it := items[n%len(items)]
+		d.Classify(it[0], it[1])
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+}
+
+// BenchmarkClassifyFullText measures throughput on ~900-word articles.
+func BenchmarkClassifyFullText(b *testing.B) {
+	sentences := []string{
+		"Iran's foreign minister met his Omani counterpart in Muscat on Sunday.",
+		"The talks, mediated by Oman, focused on the nuclear file and sanctions relief.",
+		"Israeli strikes in Gaza killed at least 20 people, health officials said.",
+		"Oil prices rose two percent on the news as markets weighed the risks.",
+		"Diplomats said a framework agreement could be reached within weeks.",
+		"The football season in Doha was unaffected, organisers said.",
+	}
+	var sb strings.Builder
+	for i := range 150 {
+		sb.WriteString(sentences[i%len(sentences)])
+		sb.WriteByte(' ')
+	}
+	text := sb.String()
+	d := Default()
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		d.Classify("Iran and US resume talks in Muscat", text)
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+}
+
+func FuzzClassify(f *testing.F) {
+	f.Add("Iran, Israel agree ceasefire", "Talks in Doha ended with a deal.")
+	f.Add("U.S. envoy in Teheran", "Hizbullah's")
+	f.Add("", "")
+	f.Add("Türkiye’s Erdoğan", "\xff\xfe\x00 \u202e")
+	f.Add("a.b.c.d.", "'s 's ' '' -- *")
+	user, err := New(Def{Name: "fuzz", Include: []string{"talk*", "Hezbollah"}, Require: []string{"Iran", "Israel"}, Exclude: []string{"football"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	c, err := NewClassifierOf(Default(), user)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, title, text string) {
+		for i, r := range c.Classify(title, text) {
+			tp := c.Topics()[i]
+			if !(r.Score >= 0 && r.Score <= 1) {
+				t.Fatalf("%s: score %v outside [0,1]", tp.Name(), r.Score)
+			}
+			if r.Relevant != (r.Score >= tp.Threshold()) {
+				t.Fatalf("%s: relevant %v with score %v", tp.Name(), r.Relevant, r.Score)
+			}
+			if !r.Relevant && len(r.Subtopics) > 0 {
+				t.Fatalf("%s: subtopics %q on an irrelevant item", tp.Name(), r.Subtopics)
+			}
+			if r.Subtopics == nil || r.Reasons == nil {
+				t.Fatalf("%s: nil slices", tp.Name())
+			}
+		}
+		for _, w := range tokenize(title + " " + text) {
+			if w == "" {
+				t.Fatal("empty token")
+			}
+			for i := 0; i < len(w); i++ {
+				if !isAlnum(w[i]) || (w[i] >= 'A' && w[i] <= 'Z') {
+					t.Fatalf("token %q is not lowercase ASCII letters and digits", w)
+				}
+			}
+		}
+	})
+}
