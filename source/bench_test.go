@@ -1,0 +1,83 @@
+package source
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+)
+
+func loadRealFeeds(b *testing.B) (docs [][]byte, total int64) {
+	b.Helper()
+	for _, name := range realFeeds(b) {
+		body, err := os.ReadFile(filepath.Join(feedsDir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, body)
+		total += int64(len(body))
+	}
+	return docs, total
+}
+
+func rawGofeed(b *testing.B, docs [][]byte) {
+	for _, d := range docs {
+		if _, err := gofeed.NewParser().Parse(bytes.NewReader(d)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func parseAndNormalize(b *testing.B, docs [][]byte, fetched time.Time) {
+	for _, d := range docs {
+		doc, err := Parse(d, "", "https://feeds.example.org/x")
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = Normalize(doc.Feed, Feed{Name: "bench"}, "https://feeds.example.org/x", fetched)
+	}
+}
+
+// BenchmarkFeeds measures throughput over every real feed document: raw
+// gofeed parsing, and briefbot's Parse + Normalize of the same documents.
+// Compare the two MB/s figures; BenchmarkFeedsOverhead reports the ratio.
+func BenchmarkFeeds(b *testing.B) {
+	docs, total := loadRealFeeds(b)
+	b.Run("gofeed", func(b *testing.B) {
+		b.SetBytes(total)
+		b.ReportAllocs()
+		for b.Loop() {
+			rawGofeed(b, docs)
+		}
+	})
+	b.Run("parse+normalize", func(b *testing.B) {
+		b.SetBytes(total)
+		b.ReportAllocs()
+		for b.Loop() {
+			parseAndNormalize(b, docs, goldenFetchTime)
+		}
+	})
+}
+
+// BenchmarkFeedsOverhead runs both in the same loop, interleaved so that
+// machine load affects them alike, and reports parse+normalize time over
+// raw gofeed time as "overhead-x" (the target is under 1.5).
+func BenchmarkFeedsOverhead(b *testing.B) {
+	docs, total := loadRealFeeds(b)
+	b.SetBytes(total)
+	var raw, ours time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		rawGofeed(b, docs)
+		t1 := time.Now()
+		parseAndNormalize(b, docs, goldenFetchTime)
+		ours += time.Since(t1)
+		raw += t1.Sub(t0)
+	}
+	b.ReportMetric(float64(ours)/float64(raw), "overhead-x")
+	b.ReportMetric(float64(total)*float64(b.N)/raw.Seconds()/1e6, "gofeed-MB/s")
+	b.ReportMetric(float64(total)*float64(b.N)/ours.Seconds()/1e6, "briefbot-MB/s")
+}

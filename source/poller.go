@@ -1,0 +1,450 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/story"
+)
+
+// Store is the part of store.Store the poller needs. The store decides
+// what is new: RecordPoll inserts only items whose key, or link within the
+// source, it has not seen, so nothing is emitted twice, across restarts too.
+type Store interface {
+	EnsureSource(ctx context.Context, name, url string) error
+	Source(ctx context.Context, name string) (store.SourceState, error)
+	RecordPoll(ctx context.Context, source string, p store.Poll) ([]story.Item, error)
+	RecordFailure(ctx context.Context, source string, at time.Time, reason string) (int, error)
+}
+
+// storeWriteTimeout bounds a store write that must finish even while the
+// poller shuts down, so an in-flight poll is recorded rather than lost.
+const storeWriteTimeout = 15 * time.Second
+
+// PollResult summarises one poll.
+type PollResult struct {
+	// NotModified is set when the server answered 304.
+	NotModified bool
+	// Items is how many items the document held after normalisation.
+	Items int
+	// New are the items newly recorded as pending, with their store IDs.
+	New []story.Item
+	// Seen counts items newly recorded as seen (first-poll backlog, old items).
+	Seen int
+}
+
+// Poller polls configured feeds on a jittered schedule and records what it
+// finds in the store.
+type Poller struct {
+	fetcher *Fetcher
+	store   Store
+	feeds   []Feed
+	opts    PollerOptions
+	log     *slog.Logger
+
+	global chan struct{} // global concurrency bound
+
+	mu      sync.Mutex
+	hosts   map[string]chan struct{} // one request at a time per host
+	sources map[string]*sync.Mutex   // one poll or push at a time per source
+
+	push *webSub // nil unless WebSub is configured
+
+	// parse is Parse; tests count calls to show that a 304 costs no parse.
+	parse func(body []byte, contentType, baseURL string) (*Document, error)
+}
+
+// NewPoller returns a Poller for feeds. Zero fields of opts take defaults.
+func NewPoller(fetcher *Fetcher, st Store, feeds []Feed, opts PollerOptions, log *slog.Logger) *Poller {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	opts = opts.withDefaults()
+	p := &Poller{
+		fetcher: fetcher,
+		store:   st,
+		feeds:   append([]Feed(nil), feeds...),
+		opts:    opts,
+		log:     log,
+		global:  make(chan struct{}, opts.Concurrency),
+		hosts:   map[string]chan struct{}{},
+		sources: map[string]*sync.Mutex{},
+		parse:   Parse,
+	}
+	if opts.WebSub != nil && opts.WebSub.CallbackBase != "" {
+		p.push = newWebSub(p, *opts.WebSub)
+	}
+	return p
+}
+
+// Run polls every feed until ctx is cancelled, then waits for polls in
+// flight to finish recording and returns nil. It returns an error only if
+// the sources cannot be registered in the store at start.
+func (p *Poller) Run(ctx context.Context) error {
+	for _, f := range p.feeds {
+		if err := p.store.EnsureSource(ctx, f.Name, f.URL); err != nil {
+			return fmt.Errorf("source: registering source %q in the store: %w", f.Name, err)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, f := range p.feeds {
+		wg.Go(func() { p.loop(ctx, f) })
+	}
+	p.log.Info("polling sources", slog.Int("sources", len(p.feeds)), slog.Int("concurrency", p.opts.Concurrency))
+	wg.Wait()
+	<-ctx.Done() // with no feeds, still run until asked to stop
+	return nil
+}
+
+// loop is one feed's schedule. Each feed has its own, so a slow or failing
+// source only ever delays itself.
+func (p *Poller) loop(ctx context.Context, feed Feed) {
+	log := p.log.With(slog.String("source", feed.Name))
+	wait := p.initialDelay(ctx, feed)
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		res, failures, err := p.poll(ctx, feed)
+		if ctx.Err() != nil {
+			return
+		}
+		next := p.nextDelay(feed, failures, err)
+		switch {
+		case err != nil:
+			log.Warn("poll failed", slog.String("reason", Reason(err)), slog.Int("attempt", failures),
+				slog.Duration("next_in", next), slog.Any("err", err))
+		default:
+			log.Debug("polled", slog.Bool("not_modified", res.NotModified), slog.Int("items", res.Items),
+				slog.Int("new", len(res.New)), slog.Int("seen", res.Seen), slog.Duration("next_in", next))
+		}
+		timer.Reset(next)
+	}
+}
+
+// initialDelay resumes a source's schedule from what the store remembers,
+// so a restart neither hammers a feed nor forgets a backoff, and spreads
+// first polls over a few seconds.
+func (p *Poller) initialDelay(ctx context.Context, feed Feed) time.Duration {
+	interval := p.interval(feed)
+	spread := jitterUpTo(min(interval, 10*time.Second))
+	st, err := p.store.Source(ctx, feed.Name)
+	if err != nil {
+		return spread
+	}
+	last := st.LastPoll
+	for _, t := range []time.Time{st.LastSuccess, st.LastErrorAt} {
+		if t.After(last) {
+			last = t
+		}
+	}
+	if last.IsZero() {
+		return spread
+	}
+	due := interval
+	if st.Failures > 0 {
+		due = p.backoff(interval, st.Failures)
+	}
+	wait := last.Add(due).Sub(p.opts.Now())
+	if wait < 0 {
+		wait = 0
+	}
+	return wait + spread
+}
+
+// PollOnce fetches feed once and records the outcome in the store, exactly
+// as the scheduled loop does. Errors are returned after being recorded as
+// the source's health.
+func (p *Poller) PollOnce(ctx context.Context, feed Feed) (PollResult, error) {
+	res, _, err := p.poll(ctx, feed)
+	return res, err
+}
+
+// poll is PollOnce plus the consecutive failure count for scheduling.
+func (p *Poller) poll(ctx context.Context, feed Feed) (PollResult, int, error) {
+	unlock := p.lockSource(feed.Name)
+	defer unlock()
+
+	st, err := p.sourceState(ctx, feed)
+	if err != nil {
+		return PollResult{}, 0, err
+	}
+	release, err := p.acquire(ctx, feed.URL)
+	if err != nil {
+		return PollResult{}, 0, err
+	}
+	resp, err := p.fetcher.Fetch(ctx, feed.URL, Validators{ETag: st.ETag, LastModified: st.LastModified})
+	release()
+	now := p.opts.Now().UTC()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
+	defer cancel()
+	if err != nil {
+		return p.fail(wctx, ctx, feed, now, err)
+	}
+	if resp.NotModified {
+		// A 304 costs no parse: validators stay, health is refreshed.
+		_, err := p.store.RecordPoll(wctx, feed.Name, store.Poll{
+			At: now, NotModified: true, ETag: resp.ETag, LastModified: resp.LastModified,
+		})
+		if err != nil {
+			return PollResult{}, 0, fmt.Errorf("source %q: recording a not-modified poll: %w", feed.Name, err)
+		}
+		p.maybeSubscribe(ctx, feed, resp.Hubs, resp.Self)
+		return PollResult{NotModified: true}, 0, nil
+	}
+	doc, err := p.parse(resp.Body, resp.ContentType, resp.URL)
+	if err != nil {
+		return p.fail(wctx, ctx, feed, now, err)
+	}
+	items := Normalize(doc.Feed, feed, resp.URL, now)
+	res, err := p.record(wctx, feed, st.Primed, items, resp.ETag, resp.LastModified, now)
+	if err != nil {
+		return res, 0, err
+	}
+	p.maybeSubscribe(ctx, feed, append(resp.Hubs, doc.Hubs...), firstNonEmpty(resp.Self, doc.Self))
+	return res, 0, nil
+}
+
+// fail records a failed poll and returns the failure count for backoff.
+func (p *Poller) fail(wctx, ctx context.Context, feed Feed, now time.Time, cause error) (PollResult, int, error) {
+	if errors.Is(cause, context.Canceled) && ctx.Err() != nil {
+		return PollResult{}, 0, cause // shutting down: not the source's fault
+	}
+	failures, err := p.store.RecordFailure(wctx, feed.Name, now, Reason(cause))
+	if err != nil {
+		return PollResult{}, 0, errors.Join(cause, fmt.Errorf("source %q: recording the failure: %w", feed.Name, err))
+	}
+	return PollResult{}, failures, fmt.Errorf("source %q: %w", feed.Name, cause)
+}
+
+// record classifies items as pending or seen, stores them and notifies.
+func (p *Poller) record(ctx context.Context, feed Feed, primed bool, items []story.Item, etag, lastModified string, now time.Time) (PollResult, error) {
+	pending := p.classify(feed, primed, items, now)
+	poll := store.Poll{At: now, ETag: etag, LastModified: lastModified, Items: make([]store.NewItem, len(items))}
+	pendingKeys := map[string]bool{}
+	for i, it := range items {
+		poll.Items[i] = store.NewItem{Item: it, Pending: pending[i]}
+		if pending[i] {
+			pendingKeys[it.Key] = true
+		}
+	}
+	inserted, err := p.store.RecordPoll(ctx, feed.Name, poll)
+	if err != nil {
+		return PollResult{}, fmt.Errorf("source %q: recording %d items: %w", feed.Name, len(items), err)
+	}
+	res := PollResult{Items: len(items)}
+	for _, it := range inserted {
+		if pendingKeys[it.Key] {
+			res.New = append(res.New, it)
+		} else {
+			res.Seen++
+		}
+	}
+	if len(res.New) > 0 && p.opts.OnNew != nil {
+		p.opts.OnNew(feed.Name, res.New)
+	}
+	return res, nil
+}
+
+// classify decides which items may enter the pipeline if the store has not
+// seen them: none older than MaxItemAge, and on a source's first poll only
+// the newest Backfill items.
+func (p *Poller) classify(feed Feed, primed bool, items []story.Item, now time.Time) []bool {
+	pending := make([]bool, len(items))
+	cutoff := now.Add(-p.opts.MaxItemAge)
+	for i, it := range items {
+		pending[i] = !it.Published.Before(cutoff)
+	}
+	if primed {
+		return pending
+	}
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	// Newest first; document order breaks ties (feeds list newest first).
+	sort.SliceStable(order, func(a, b int) bool {
+		return items[order[a]].Published.After(items[order[b]].Published)
+	})
+	kept := 0
+	for _, i := range order {
+		if pending[i] && kept < feed.Backfill {
+			kept++
+			continue
+		}
+		pending[i] = false
+	}
+	return pending
+}
+
+// sourceState reads the source's state, registering it if it is new
+// (PollOnce may be called for feeds Run never saw).
+func (p *Poller) sourceState(ctx context.Context, feed Feed) (store.SourceState, error) {
+	st, err := p.store.Source(ctx, feed.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := p.store.EnsureSource(ctx, feed.Name, feed.URL); err != nil {
+			return st, fmt.Errorf("source %q: registering in the store: %w", feed.Name, err)
+		}
+		st, err = p.store.Source(ctx, feed.Name)
+	}
+	if err != nil {
+		return st, fmt.Errorf("source %q: reading its state from the store: %w", feed.Name, err)
+	}
+	return st, nil
+}
+
+// acquire takes the feed host's slot, then a global slot. The host slot
+// comes first so that waiting for a busy host never holds a global slot
+// that other hosts could use.
+func (p *Poller) acquire(ctx context.Context, rawURL string) (release func(), err error) {
+	// The host with its port: servers on different ports are different
+	// servers (and in tests, different sources on 127.0.0.1).
+	host := rawURL
+	if u, err := url.Parse(rawURL); err == nil && u.Host != "" {
+		host = strings.ToLower(u.Host)
+	}
+	p.mu.Lock()
+	h, ok := p.hosts[host]
+	if !ok {
+		h = make(chan struct{}, 1)
+		p.hosts[host] = h
+	}
+	p.mu.Unlock()
+	select {
+	case h <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case p.global <- struct{}{}:
+	case <-ctx.Done():
+		<-h
+		return nil, ctx.Err()
+	}
+	return func() { <-p.global; <-h }, nil
+}
+
+func (p *Poller) lockSource(name string) func() {
+	p.mu.Lock()
+	m, ok := p.sources[name]
+	if !ok {
+		m = &sync.Mutex{}
+		p.sources[name] = m
+	}
+	p.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+// interval is the feed's polling interval, stretched while push delivers.
+func (p *Poller) interval(feed Feed) time.Duration {
+	d := feed.Interval
+	if d <= 0 {
+		d = p.opts.DefaultInterval
+	}
+	if p.push != nil {
+		d = p.push.pollInterval(feed.Name, d, p.opts.Now())
+	}
+	return d
+}
+
+// nextDelay is the wait before the next poll: the interval ±10% after a
+// success; after a failure an exponential backoff with jitter, at least
+// the interval and at most MaxBackoff, or the server's Retry-After if that
+// is longer.
+func (p *Poller) nextDelay(feed Feed, failures int, err error) time.Duration {
+	interval := p.interval(feed)
+	if err == nil || failures == 0 {
+		return jitterAround(interval, 0.1)
+	}
+	d := p.backoff(interval, failures)
+	// Equal jitter: half fixed, half random, so failing sources spread out.
+	d = d/2 + jitterUpTo(d/2)
+	d = max(d, interval)
+	var se *StatusError
+	if errors.As(err, &se) && se.RetryAfter > d {
+		d = se.RetryAfter
+	}
+	return d
+}
+
+// backoff is interval·2^failures, capped at MaxBackoff (but never below
+// the interval itself).
+func (p *Poller) backoff(interval time.Duration, failures int) time.Duration {
+	d := interval
+	for i := 0; i < failures && d < p.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	return max(min(d, p.opts.MaxBackoff), interval)
+}
+
+func jitterAround(d time.Duration, frac float64) time.Duration {
+	return time.Duration(float64(d) * (1 - frac + 2*frac*rand.Float64()))
+}
+
+func jitterUpTo(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(d)))
+}
+
+// Preview fetches a feed URL, or reads a local feed file, once and returns
+// the feed's title and its normalised items. It touches no store; it is
+// what `briefbot preview` shows.
+func Preview(ctx context.Context, f *Fetcher, target string, now time.Time) (title string, items []story.Item, err error) {
+	var body []byte
+	var contentType, docURL string
+	if u, perr := url.Parse(target); perr == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		resp, err := f.Fetch(ctx, target, Validators{})
+		if err != nil {
+			return "", nil, err
+		}
+		body, contentType, docURL = resp.Body, resp.ContentType, resp.URL
+	} else {
+		if body, err = readFileLimited(target, f.limits.MaxBodyBytes); err != nil {
+			return "", nil, err
+		}
+	}
+	doc, err := Parse(body, contentType, docURL)
+	if err != nil {
+		return "", nil, err
+	}
+	name := target
+	if docURL == "" {
+		name = filepath.Base(target)
+	}
+	return PlainText(doc.Feed.Title), Normalize(doc.Feed, Feed{Name: name, URL: docURL}, docURL, now), nil
+}
+
+func readFileLimited(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("source: %q is neither an http(s) URL nor a readable file: %w", path, err)
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("source: reading %s: %w", path, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, newError(ErrTooLarge, "file larger than "+formatBytes(limit), nil)
+	}
+	return b, nil
+}

@@ -1,0 +1,204 @@
+package source
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// PlainText turns a feed's HTML or text field into plain text: tags
+// removed with a real HTML tokenizer (script and style contents dropped,
+// block elements separated by spaces), entities decoded, including
+// double-escaped markup such as "&amp;lt;p&amp;gt;" or "&amp;quot;", and
+// whitespace collapsed to single spaces.
+func PlainText(s string) string {
+	// Most titles have neither tags nor entities: skip the tokenizer.
+	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
+		return collapseSpace(s)
+	}
+	// Each pass decodes one level of escaping (double-escaped feeds need
+	// two). A pass that changes anything makes the string shorter, so the
+	// loop ends; the cap only bounds adversarial input.
+	for range 8 {
+		out := stripHTML(s)
+		if out == s || !hasEscapedMarkup(out) {
+			s = out
+			break
+		}
+		s = out
+	}
+	if strings.IndexByte(s, '<') >= 0 && hasTag(s) {
+		// Escaped more deeply than any real feed: make sure no markup
+		// survives; "< b>" is text to every HTML parser.
+		s = strings.ReplaceAll(s, "<", "< ")
+	}
+	return collapseSpace(s)
+}
+
+// hasEscapedMarkup reports what is left after one decoding pass when the
+// source was escaped twice: a tag start (<p, </, <!) or an entity (&amp;,
+// &#34;, &#x22;). A hand-written scan: this runs on every text field and a
+// regexp was the single largest cost of normalisation.
+func hasEscapedMarkup(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<':
+			if i+1 < len(s) && (isASCIILetter(s[i+1]) || s[i+1] == '/' || s[i+1] == '!') {
+				return true
+			}
+		case '&':
+			if entityAt(s[i+1:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// entityAt reports whether s starts with the rest of an entity after '&':
+// "#123;", "#x1F;" or "name;".
+func entityAt(s string) bool {
+	j, digits := 0, 0
+	switch {
+	case len(s) > 1 && s[0] == '#' && (s[1] == 'x' || s[1] == 'X'):
+		for j = 2; j < len(s) && j < 10 && isHexDigit(s[j]); j++ {
+			digits++
+		}
+	case len(s) > 0 && s[0] == '#':
+		for j = 1; j < len(s) && j < 9 && s[j] >= '0' && s[j] <= '9'; j++ {
+			digits++
+		}
+	case len(s) > 0 && isASCIILetter(s[0]):
+		for j = 0; j < len(s) && j < 32 && (isASCIILetter(s[j]) || (s[j] >= '0' && s[j] <= '9')); j++ {
+			digits++
+		}
+		if digits < 2 {
+			return false
+		}
+	}
+	return digits > 0 && j < len(s) && s[j] == ';'
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
+}
+
+// blockTags end a run of text: their boundaries become spaces so that
+// "<p>one</p><p>two</p>" reads "one two", not "onetwo".
+var blockTags = map[atom.Atom]bool{
+	atom.P: true, atom.Br: true, atom.Div: true, atom.Li: true, atom.Ul: true, atom.Ol: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Tr: true, atom.Td: true, atom.Th: true, atom.Table: true, atom.Blockquote: true,
+	atom.Section: true, atom.Article: true, atom.Header: true, atom.Footer: true,
+	atom.Figure: true, atom.Figcaption: true, atom.Hr: true, atom.Pre: true, atom.Dd: true,
+	atom.Dt: true, atom.Dl: true, atom.Img: true, atom.Aside: true, atom.Nav: true,
+}
+
+// skipTags hold no readable text.
+var skipTags = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Iframe: true, atom.Object: true, atom.Svg: true, atom.Math: true, atom.Head: true,
+}
+
+func stripHTML(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if skipTags[a] {
+				switch tt {
+				case html.StartTagToken:
+					skip++
+				case html.EndTagToken:
+					if skip > 0 {
+						skip--
+					}
+				}
+				b.WriteByte(' ')
+				continue
+			}
+			if blockTags[a] {
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// collapseSpace joins words with single spaces and drops control and
+// invisible characters, keeping the joiners Persian and Arabic text needs.
+func collapseSpace(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false // a space is owed before the next visible rune
+	for _, r := range s {
+		switch {
+		case r == '\u200b' || r == '\ufeff' || r == '\u00ad' || r == utf8.RuneError:
+			// Zero-width space, BOM, soft hyphen, and the replacement
+			// character left by undecodable bytes: invisible or noise.
+			continue
+		case r == '\u200c' || r == '\u200d': // ZWNJ/ZWJ carry meaning in Persian
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case unicode.IsControl(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// truncateText shortens s to at most n runes, at a word boundary when one
+// is near, adding an ellipsis.
+func truncateText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	runes := []rune(s)
+	cut := n - 1
+	for i := cut; i > n*2/3; i-- {
+		if runes[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRightFunc(string(runes[:cut]), unicode.IsSpace) + "…"
+}
+
+// hasTag reports whether s still contains something an HTML tokenizer
+// would read as a tag; used by tests and fuzzing as an invariant.
+func hasTag(s string) bool {
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return false
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			return true
+		}
+	}
+}
