@@ -38,6 +38,7 @@ type Config struct {
 	// and never printed (see Redacted).
 	DiscordToken string `yaml:"-"`
 	DatabaseURL  string `yaml:"-"`
+	WebSubSecret string `yaml:"-"`
 }
 
 // Log controls logging.
@@ -193,6 +194,9 @@ func (c *Config) Redacted() Config {
 	}
 	if r.DatabaseURL != "" {
 		r.DatabaseURL = "[redacted]"
+	}
+	if r.WebSubSecret != "" {
+		r.WebSubSecret = "[redacted]"
 	}
 	return r
 }

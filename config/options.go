@@ -37,6 +37,7 @@ type secret struct {
 var secrets = []secret{
 	{"DISCORD_TOKEN", func(c *Config, v string) { c.DiscordToken = v }},
 	{"BRIEFBOT_DATABASE_URL", func(c *Config, v string) { c.DatabaseURL = v }},
+	{"BRIEFBOT_WEBSUB_SECRET", func(c *Config, v string) { c.WebSubSecret = v }},
 }
 
 // Limits the product relies on; checks below quote them.

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/source"
+	"github.com/briefbot/briefbot/story"
+)
+
+// previewDescRunes bounds descriptions in the text view; --json has them whole.
+const previewDescRunes = 300
+
+// feedList is a repeatable string flag.
+type feedList []string
+
+func (l *feedList) String() string     { return strings.Join(*l, ",") }
+func (l *feedList) Set(v string) error { *l = append(*l, v); return nil }
+
+func init() {
+	var (
+		feeds        feedList
+		asJSON       bool
+		timeout      time.Duration
+		allowPrivate bool
+	)
+	register(&command{
+		name:    "preview",
+		summary: "fetch feeds once and show the items briefbot would get from them",
+		usage: `--feed URL|FILE [--feed URL|FILE ...] [--json]
+
+Each feed is fetched (or read, for a local file) once, with the same limits
+and parsing as "briefbot run", and nothing is stored. Feeds may also be given
+as arguments. With --json, each item is printed as one JSON object per line.`,
+		flags: func(fs *flag.FlagSet) {
+			feeds = nil
+			fs.Var(&feeds, "feed", "feed URL or local file (repeatable)")
+			fs.BoolVar(&asJSON, "json", false, "print normalised items as JSON lines")
+			fs.DurationVar(&timeout, "timeout", source.DefaultTimeout, "request timeout per feed")
+			fs.BoolVar(&allowPrivate, "allow-private-networks", false, "allow feeds on loopback and private addresses")
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			targets := append(append([]string(nil), feeds...), args...)
+			if len(targets) == 0 {
+				return usageErrorf("preview needs at least one --feed URL or FILE")
+			}
+			f := source.NewFetcher(source.Limits{
+				Timeout:              timeout,
+				AllowPrivateNetworks: allowPrivate,
+				UserAgent:            source.UserAgent(buildVersion()),
+			}, slog.New(slog.DiscardHandler))
+			failed := 0
+			for _, target := range targets {
+				title, items, err := source.Preview(ctx, f, target, time.Now())
+				if err != nil {
+					failed++
+					fmt.Fprintf(e.stderr, "briefbot preview: %s: %s\n", target, source.Reason(err))
+					continue
+				}
+				if asJSON {
+					err = writePreviewJSON(e.stdout, title, items)
+				} else {
+					err = writePreviewText(e.stdout, target, title, items)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("%d of %d feeds could not be read", failed, len(targets))
+			}
+			return nil
+		},
+	})
+}
+
+// previewItem is an item as --json prints it: the outlet beside the item.
+type previewItem struct {
+	Outlet string `json:"Outlet"`
+	story.Item
+}
+
+func writePreviewJSON(w io.Writer, outlet string, items []story.Item) error {
+	enc := json.NewEncoder(w)
+	for _, it := range items {
+		if err := enc.Encode(previewItem{Outlet: outlet, Item: it}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writePreviewText(w io.Writer, target, outlet string, items []story.Item) error {
+	if outlet == "" {
+		outlet = "(untitled feed)"
+	}
+	if _, err := fmt.Fprintf(w, "== %s — %d items from %s\n\n", outlet, len(items), target); err != nil {
+		return err
+	}
+	for _, it := range items {
+		fmt.Fprintf(w, "%s\n", it.Title)
+		fmt.Fprintf(w, "  %s · %s\n", outlet, it.Published.Format("2006-01-02 15:04 UTC"))
+		if it.Link != "" {
+			fmt.Fprintf(w, "  %s\n", it.Link)
+		}
+		if d := previewShorten(it.Description, previewDescRunes); d != "" {
+			fmt.Fprintf(w, "  %s\n", d)
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// previewShorten cuts s to n runes with an ellipsis.
+func previewShorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/config"
+)
+
+// syncBuffer is a bytes.Buffer safe for the bot's writer and the test's reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const rssTemplate = `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Test Wire</title><link>https://wire.example/</link>
+%s
+</channel></rss>`
+
+func rssItem(guid, title, desc string, pub time.Time) string {
+	return fmt.Sprintf(`<item><guid>%s</guid><title>%s</title><link>https://wire.example/%s</link><description>%s</description><pubDate>%s</pubDate></item>`,
+		guid, title, guid, desc, pub.Format(time.RFC1123Z))
+}
+
+// feedServer serves a feed whose items the test can change.
+type feedServer struct {
+	mu    sync.Mutex
+	items []string
+	hits  int
+}
+
+func (f *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hits++
+	w.Header().Set("Content-Type", "application/rss+xml")
+	fmt.Fprintf(w, rssTemplate, strings.Join(f.items, "\n"))
+}
+
+func (f *feedServer) set(items ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.items = items
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// runFor starts the run command's main loop with the YAML config doc and
+// returns its stdout and a stop function that cancels it (as SIGINT would)
+// and returns its exit code. The polling interval is shortened below the
+// 30s a user may configure, so the test does not wait for the schedule.
+func runFor(t *testing.T, doc string) (*syncBuffer, func() int) {
+	t.Helper()
+	cfg, err := config.Parse([]byte(doc), "test.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Polling.Interval = 200 * time.Millisecond
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: errOut, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		code := 0
+		if err := runBot(ctx, e, cfg, newLogger(errOut, "debug", "text")); err != nil {
+			fmt.Fprintln(errOut, err)
+			code = 1
+		}
+		done <- code
+	}()
+	return out, func() int {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Logf("stderr:\n%s", errOut.String())
+			}
+			return code
+		case <-time.After(30 * time.Second):
+			t.Fatal("run did not stop within 30s of cancellation")
+			return -1
+		}
+	}
+}
+
+func TestRunPrintsRelevantStoriesOnceAcrossRestarts(t *testing.T) {
+	now := time.Now().UTC()
+	feed := &feedServer{}
+	feed.set(
+		rssItem("old-1", "Old story already there", "Before briefbot started.", now.Add(-2*time.Hour)),
+	)
+	srv := httptest.NewServer(feed)
+	defer srv.Close()
+
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`
+log: {level: warn, format: json}
+database: {path: %s}
+admin: {listen: ""}
+polling: {interval: 30s, allow_private_networks: true}
+sources:
+  - name: wire
+    url: %s/feed.xml
+    outlet: Test Wire
+`, filepath.Join(dir, "bb.db"), srv.URL)
+
+	out, stop := runFor(t, cfg)
+	waitFor(t, "the first poll", func() bool { feed.mu.Lock(); defer feed.mu.Unlock(); return feed.hits >= 1 })
+	if code := stop(); code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+	if strings.Contains(out.String(), "Old story") {
+		t.Fatalf("the first poll's backlog was printed:\n%s", out)
+	}
+
+	// New items appear: one on-topic, one not.
+	feed.set(
+		rssItem("old-1", "Old story already there", "Before briefbot started.", now.Add(-2*time.Hour)),
+		rssItem("new-1", "Iran and US hold nuclear talks in Oman as mediators push for deal",
+			"Iranian Foreign Minister Abbas Araghchi met US envoy Steve Witkoff in Muscat for indirect negotiations over Tehran's nuclear programme.", now),
+		rssItem("new-2", "Local football club wins cup final", "The home side won 2-1 after extra time.", now),
+	)
+	out, stop = runFor(t, cfg)
+	waitFor(t, "the on-topic briefing", func() bool { return strings.Contains(out.String(), "nuclear talks in Oman") })
+	if code := stop(); code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+	got := out.String()
+	if strings.Contains(got, "football") {
+		t.Errorf("an off-topic item was printed:\n%s", got)
+	}
+	if !strings.Contains(got, "https://wire.example/new-1") {
+		t.Errorf("the briefing lacks its link:\n%s", got)
+	}
+
+	// Restart with the same feed: nothing is printed again.
+	out, stop = runFor(t, cfg)
+	hits := func() int { feed.mu.Lock(); defer feed.mu.Unlock(); return feed.hits }
+	before := hits()
+	waitFor(t, "a poll after restart", func() bool { return hits() > before })
+	if code := stop(); code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+	if strings.Contains(out.String(), "nuclear talks") {
+		t.Errorf("a story was printed again after restart:\n%s", out)
+	}
+}
+
+func TestRunRejectsBadConfigBeforeDoingAnything(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "briefbot.yaml")
+	db := filepath.Join(dir, "bb.db")
+	if err := os.WriteFile(path, []byte("database: {path: "+db+"}\nsources:\n  - name: x\n    url: htp://x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	if code := execute(context.Background(), e, []string{"run", "--config", path}); code == 0 {
+		t.Fatal("run accepted a bad config")
+	}
+	if !strings.Contains(errOut.String(), `sources[0].url: "htp://x" is not an http(s) URL`) {
+		t.Errorf("error does not name the field: %s", errOut.String())
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("the database was created despite the bad config")
+	}
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	for name := range commands {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+			if code := execute(context.Background(), e, []string{name, "--help"}); code != 0 {
+				t.Fatalf("%s --help exited %d", name, code)
+			}
+			if !strings.Contains(out.String(), "Usage: briefbot "+name) {
+				t.Errorf("%s --help printed:\n%s", name, out.String())
+			}
+		})
+	}
+}
