@@ -57,6 +57,11 @@ type Database struct {
 type Discord struct {
 	ApplicationID string `yaml:"application_id"`
 	DevGuildID    string `yaml:"dev_guild_id"`
+	// PublicKey (hex Ed25519, from the Developer Portal) and
+	// InteractionsListen switch on the HTTP interactions endpoint, for
+	// hosting without a gateway connection.
+	PublicKey          string `yaml:"public_key"`
+	InteractionsListen string `yaml:"interactions_listen"`
 }
 
 // Admin is the health and metrics listener.

@@ -67,6 +67,24 @@ var options = []option{
 	{key: "discord.dev_guild_id", def: "", help: "register commands to this guild only, for fast iteration",
 		set:   setString(func(c *Config) *string { return &c.Discord.DevGuildID }),
 		check: snowflake(func(c *Config) string { return c.Discord.DevGuildID })},
+	{key: "discord.public_key", def: "", help: "the application's public key (hex), needed for the HTTP interactions endpoint",
+		set: setString(func(c *Config) *string { return &c.Discord.PublicKey }),
+		check: func(c *Config) string {
+			k := c.Discord.PublicKey
+			if k == "" {
+				if c.Discord.InteractionsListen != "" {
+					return "is empty, but discord.interactions_listen is set: copy the Public Key from the Developer Portal → General Information"
+				}
+				return ""
+			}
+			if !publicKeyRE.MatchString(k) {
+				return fmt.Sprintf("%q is not a public key: copy the 64 hex characters from the Developer Portal → General Information", k)
+			}
+			return ""
+		}},
+	{key: "discord.interactions_listen", def: "", help: `address of the HTTP interactions endpoint; "" uses the gateway instead`,
+		set:   setString(func(c *Config) *string { return &c.Discord.InteractionsListen }),
+		check: hostPort(func(c *Config) string { return c.Discord.InteractionsListen })},
 	{key: "admin.listen", def: "127.0.0.1:9090", help: `health and metrics address, "" to disable`,
 		set:   setString(func(c *Config) *string { return &c.Admin.Listen }),
 		check: hostPort(func(c *Config) string { return c.Admin.Listen })},
@@ -340,7 +358,10 @@ func durationBetween(get func(*Config) time.Duration, lo, hi time.Duration) func
 	}
 }
 
-var snowflakeRE = regexp.MustCompile(`^[0-9]{17,20}$`)
+var (
+	snowflakeRE = regexp.MustCompile(`^[0-9]{17,20}$`)
+	publicKeyRE = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+)
 
 func snowflake(get func(*Config) string) func(*Config) string {
 	return func(c *Config) string {
