@@ -102,6 +102,9 @@ type Source struct {
 	Backfill *int          `yaml:"backfill"`
 	Language string        `yaml:"language"`
 	Disabled bool          `yaml:"disabled"`
+	// FullText fetches the article page of relevant teaser-only items and
+	// summarizes its main text. Off by default: it costs a request per story.
+	FullText bool `yaml:"full_text"`
 }
 
 // Topic is a user-defined topic; the topic package turns it into a scorer.

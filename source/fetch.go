@@ -121,33 +121,19 @@ func (f *Fetcher) checkURL(u *url.URL) error {
 // return a *StatusError. The body is read up to Limits.MaxBodyBytes of
 // decompressed data and the request is aborted as soon as it exceeds that.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string, v Validators) (*Response, error) {
-	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil {
-		return nil, newError(ErrUnsupportedScheme, fmt.Sprintf("%q is not a valid URL", redactURL(rawURL)), err)
-	}
-	if err := f.checkURL(u); err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, newError(ErrUnsupportedScheme, "cannot build request", err)
-	}
-	req.Header.Set("User-Agent", f.limits.UserAgent)
-	req.Header.Set("Accept", acceptHeader)
+	hdr := http.Header{}
+	hdr.Set("Accept", acceptHeader)
 	if v.ETag != "" {
-		req.Header.Set("If-None-Match", v.ETag)
+		hdr.Set("If-None-Match", v.ETag)
 	}
 	if v.LastModified != "" {
-		req.Header.Set("If-Modified-Since", v.LastModified)
+		hdr.Set("If-Modified-Since", v.LastModified)
 	}
 
 	start := time.Now()
-	resp, err := f.client.Do(req)
+	resp, err := f.get(ctx, rawURL, hdr)
 	if err != nil {
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return nil, ctx.Err()
-		}
-		return nil, classifyTransportError(err, f.limits)
+		return nil, err
 	}
 	defer resp.Body.Close()
 
@@ -172,16 +158,65 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, v Validators) (*Resp
 		log.Debug("feed not modified", slog.Duration("took", time.Since(start)))
 		return out, nil
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		se := &StatusError{Code: resp.StatusCode}
-		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-			se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), f.now())
-		}
-		// Drain a little so the connection can be reused; never the whole body.
-		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
 		log.Debug("feed fetch failed", slog.Duration("took", time.Since(start)))
-		return nil, se
+		return nil, f.statusError(resp)
 	}
 
+	body, err := f.readBody(ctx, resp)
+	if err != nil {
+		return nil, err
+	}
+	out.Body = body
+	log.Debug("feed fetched", slog.Int("bytes", len(body)), slog.Duration("took", time.Since(start)))
+	return out, nil
+}
+
+// get sends a GET for rawURL with the fetcher's checks, User-Agent and the
+// given extra headers. It is the one request path every fetch shares, so
+// the scheme check, the guard and the error wording cannot drift apart.
+// The caller closes the response body.
+func (f *Fetcher) get(ctx context.Context, rawURL string, hdr http.Header) (*http.Response, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil, newError(ErrUnsupportedScheme, fmt.Sprintf("%q is not a valid URL", redactURL(rawURL)), err)
+	}
+	if err := f.checkURL(u); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, newError(ErrUnsupportedScheme, "cannot build request", err)
+	}
+	for k, vs := range hdr {
+		req.Header[k] = vs
+	}
+	req.Header.Set("User-Agent", f.limits.UserAgent)
+
+	resp, err := f.client.Do(req)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, ctx.Err()
+		}
+		return nil, classifyTransportError(err, f.limits)
+	}
+	return resp, nil
+}
+
+// statusError describes a non-2xx response and drains a little of its body
+// so the connection can be reused; never the whole body.
+func (f *Fetcher) statusError(resp *http.Response) error {
+	se := &StatusError{Code: resp.StatusCode}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), f.now())
+	}
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	return se
+}
+
+// readBody reads at most Limits.MaxBodyBytes of decompressed body. Past the
+// limit it returns ErrTooLarge; the caller's Close then aborts the transfer
+// mid-stream.
+func (f *Fetcher) readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 	limit := f.limits.MaxBodyBytes
 	if resp.ContentLength > limit {
 		return nil, newError(ErrTooLarge, "response larger than "+formatBytes(limit), nil)
@@ -197,12 +232,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, v Validators) (*Resp
 		return nil, classifyTransportError(err, f.limits)
 	}
 	if int64(len(body)) > limit {
-		// Returning closes the body mid-stream, which aborts the transfer.
 		return nil, newError(ErrTooLarge, "response larger than "+formatBytes(limit), nil)
 	}
-	out.Body = body
-	log.Debug("feed fetched", slog.Int("bytes", len(body)), slog.Duration("took", time.Since(start)))
-	return out, nil
+	return body, nil
 }
 
 // parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date.

@@ -76,7 +76,8 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	if cfg.WebSub.CallbackURL != "" {
 		opts.WebSub = &source.WebSubOptions{CallbackBase: cfg.WebSub.CallbackURL, Secret: cfg.WebSubSecret}
 	}
-	poller := source.NewPoller(source.NewFetcher(limitsFromConfig(cfg), log), countingStore{st, m}, feeds, opts, log)
+	fetcher := source.NewFetcher(limitsFromConfig(cfg), log)
+	poller := source.NewPoller(fetcher, countingStore{st, m}, feeds, opts, log)
 
 	var sink pipeline.Sink = pipeline.NewConsole(e.stdout)
 	if cfg.DiscordToken == "" {
@@ -88,7 +89,8 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	pipe := &pipeline.Pipeline{
 		Store:     st,
 		Classify:  relevance(classifier),
-		Summarize: summarizer(summarize.New(summarize.Options{MaxSentences: cfg.Summarize.MaxSentences, MaxWords: cfg.Summarize.MaxWords})),
+		Summarize: summarizer(summarize.New(summarize.Options{MaxSentences: cfg.Summarize.MaxSentences, MaxWords: cfg.Summarize.MaxWords}),
+			withFullText(fetcher, fullTextSources(cfg), log)),
 		Sink:      sink,
 		Log:       log,
 		Counters:  pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: m.ItemsRelevant.Inc},

@@ -211,3 +211,55 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		})
 	}
 }
+
+func TestRunFetchesFullTextForTeasersWhenEnabled(t *testing.T) {
+	now := time.Now().UTC()
+	mux := http.NewServeMux()
+	feed := &feedServer{}
+	mux.Handle("/feed.xml", feed)
+	var articleHits int
+	var mu sync.Mutex
+	mux.HandleFunc("/article", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		articleHits++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><head><title>Envoys meet in Muscat</title></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Envoys meet in Muscat</h1>
+<p>Iranian and American negotiators held a fourth round of indirect talks in Muscat on Sunday, with Omani Foreign Minister Badr Albusaidi carrying messages between the two delegations over several hours.</p>
+<p>Both sides described the discussions as serious and said technical teams would meet again next week to work on the details of a possible agreement on uranium enrichment limits and sanctions relief.</p>
+<p>Diplomats said the main sticking point remained whether Tehran could keep enriching uranium at home, a demand Iranian officials have repeatedly called non-negotiable in public statements.</p>
+</article><footer>Subscribe to our newsletter</footer></body></html>`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	teaser := fmt.Sprintf(`<item><guid>t-1</guid><title>Iran and US envoys hold fourth round of nuclear talks in Oman</title><link>%s/article</link><description>Negotiators met in Muscat...</description><pubDate>%s</pubDate></item>`,
+		srv.URL, now.Format(time.RFC1123Z))
+
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`
+log: {level: warn, format: json}
+database: {path: %s}
+admin: {listen: ""}
+polling: {allow_private_networks: true, backfill: 5}
+sources:
+  - name: wire
+    url: %s/feed.xml
+    full_text: true
+`, filepath.Join(dir, "bb.db"), srv.URL)
+	feed.set(teaser)
+	out, stop := runFor(t, cfg)
+	waitFor(t, "the briefing", func() bool { return strings.Contains(out.String(), "fourth round of nuclear talks") })
+	if code := stop(); code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+	if !strings.Contains(out.String(), "Omani Foreign Minister") {
+		t.Errorf("the summary was not written from the article's full text:\n%s", out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if articleHits != 1 {
+		t.Errorf("article fetched %d times; want 1", articleHits)
+	}
+}
