@@ -48,10 +48,10 @@ const (
 
 var options = []option{
 	{key: "log.level", def: "info", help: "debug, info, warn or error",
-		set: setString(func(c *Config) *string { return &c.Log.Level }),
+		set:   setString(func(c *Config) *string { return &c.Log.Level }),
 		check: oneOf(func(c *Config) string { return c.Log.Level }, "debug", "info", "warn", "error")},
 	{key: "log.format", def: "auto", help: "auto (text on a terminal, JSON otherwise), text or json",
-		set: setString(func(c *Config) *string { return &c.Log.Format }),
+		set:   setString(func(c *Config) *string { return &c.Log.Format }),
 		check: oneOf(func(c *Config) string { return c.Log.Format }, "auto", "text", "json")},
 	{key: "database.path", def: "./briefbot.db", help: "SQLite file used when BRIEFBOT_DATABASE_URL is unset",
 		set: setString(func(c *Config) *string { return &c.Database.Path }),

@@ -87,13 +87,13 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		log.Warn("DISCORD_TOKEN is set, but this build does not post to Discord yet: briefings are printed here")
 	}
 	pipe := &pipeline.Pipeline{
-		Store:     st,
-		Classify:  relevance(classifier),
+		Store:    st,
+		Classify: relevance(classifier),
 		Summarize: summarizer(summarize.New(summarize.Options{MaxSentences: cfg.Summarize.MaxSentences, MaxWords: cfg.Summarize.MaxWords}),
 			withFullText(fetcher, fullTextSources(cfg), log)),
-		Sink:      sink,
-		Log:       log,
-		Counters:  pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: m.ItemsRelevant.Inc},
+		Sink:     sink,
+		Log:      log,
+		Counters: pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: m.ItemsRelevant.Inc},
 	}
 
 	started := time.Now()
