@@ -30,12 +30,16 @@ func PlainText(s string) string {
 		}
 		s = out
 	}
+	// The check runs after collapsing, which drops invisible runes and
+	// undecodable bytes: "<\xdaA>" is text to the tokenizer but would
+	// become the tag "<A>" once the stray byte is gone (found by fuzzing).
+	s = collapseSpace(s)
 	if strings.IndexByte(s, '<') >= 0 && hasTag(s) {
-		// Escaped more deeply than any real feed: make sure no markup
-		// survives; "< b>" is text to every HTML parser.
+		// Escaped more deeply than any real feed, or hidden as above: make
+		// sure no markup survives; "< b>" is text to every HTML parser.
 		s = strings.ReplaceAll(s, "<", "< ")
 	}
-	return collapseSpace(s)
+	return s
 }
 
 // hasEscapedMarkup reports what is left after one decoding pass when the
