@@ -1,7 +1,9 @@
 // Package pipeline moves items the sources recorded as pending through
 // relevance and summary, records the decision, and hands relevant ones to a
-// sink (the console, or Discord's outbox). It owns no I/O of its own: the
-// store, classifier, summarizer and sink are passed in.
+// sink (the console). Recording a relevant decision also makes the item a
+// story and queues its Discord deliveries, in the store's same transaction
+// (see store.Store.CompleteItem), so Discord needs no sink. It owns no I/O
+// of its own: the store, classifier, summarizer and sink are passed in.
 package pipeline
 
 import (

@@ -42,9 +42,12 @@ func (e *SchemaTooNewError) Error() string {
 func (e *SchemaTooNewError) Unwrap() error { return ErrSchemaTooNew }
 
 // Store is everything briefbot persists. Methods are safe for concurrent use.
-// Times come back in UTC; methods that name a source or item that does not
-// exist return an error wrapping ErrNotFound.
+// Times come back in UTC; methods that name a source, item, story,
+// subscription or delivery that does not exist return an error wrapping
+// ErrNotFound.
 type Store interface {
+	Briefings
+
 	// Sources and their polling state.
 
 	// EnsureSource creates the source's row if missing and updates its URL.
@@ -83,6 +86,17 @@ type Store interface {
 	// CompleteItem records the pipeline's decision for a pending item, which
 	// becomes ItemDone. Completing a done item again replaces its decision;
 	// completing a seen item is an error, since seen items are never emitted.
+	//
+	// A relevant decision also puts the item in a story, in the same
+	// transaction: a new story (headline the item's title, summary
+	// d.Summary, link and published time the item's, FirstSeen d.At, topics
+	// and subtopics the decision's), or the existing story d.StoryID names.
+	// Each channel with a non-paused realtime subscription to one of
+	// d.Topics and Since <= the story's FirstSeen gets one pending story
+	// delivery, however many of its topics match, and never a second one
+	// for the same story. So a crash loses or duplicates no delivery. An
+	// item already in a story stays there: completing it again changes no
+	// story and creates no delivery.
 	CompleteItem(ctx context.Context, id int64, d Decision) error
 	// ItemByLink finds an item by its canonical link, or ErrNotFound. When
 	// several sources carried the link, the most advanced one answers (done,
@@ -156,6 +170,11 @@ type Decision struct {
 	Reasons   []string
 	Summary   string
 	At        time.Time
+	// StoryID, on a relevant decision, is the existing story the item
+	// joins (the clusterer's verdict: another outlet's report of the same
+	// event); zero starts a new story. Read back, it is the story the item
+	// belongs to, zero if none.
+	StoryID int64
 }
 
 // StoredItem is an item with its pipeline state.

@@ -12,8 +12,10 @@ import (
 	"github.com/briefbot/briefbot/story"
 )
 
+// itemColumns ends with the item's story, read back as Decision.StoryID.
 const itemColumns = `id, source, key, guid, link, title, description, content,
-	author, language, published, fetched, state, decision`
+	author, language, published, fetched, state, decision,
+	(SELECT story_id FROM story_items WHERE item_id = items.id)`
 
 // pendingQuery is served by the partial index items_pending.
 const pendingQuery = `
@@ -36,10 +38,11 @@ func scanItem(sc interface{ Scan(...any) error }) (store.StoredItem, error) {
 		published, fetched sql.NullString
 		state              string
 		decision           sql.NullString
+		storyID            sql.NullInt64
 	)
 	it := &si.Item
 	err := sc.Scan(&it.ID, &it.Source, &it.Key, &it.GUID, &it.Link, &it.Title, &it.Description,
-		&it.Content, &it.Author, &it.Language, &published, &fetched, &state, &decision)
+		&it.Content, &it.Author, &it.Language, &published, &fetched, &state, &decision, &storyID)
 	if err != nil {
 		return si, err
 	}
@@ -55,6 +58,7 @@ func scanItem(sc interface{ Scan(...any) error }) (store.StoredItem, error) {
 		if err != nil {
 			return si, fmt.Errorf("item %d: %w", it.ID, err)
 		}
+		d.StoryID = storyID.Int64
 		si.Decision = &d
 	}
 	return si, nil
@@ -94,9 +98,20 @@ func (s *Store) CompleteItem(ctx context.Context, id int64, d store.Decision) er
 	if err != nil {
 		return fmt.Errorf("sqlite: complete item %d: %w", id, err)
 	}
+	// A relevant decision's time becomes its story's FirstSeen, which
+	// orders stories and gates subscriptions: it must be set.
+	at, err := timeArg(d.At)
+	if d.Relevant && (err != nil || at == nil) {
+		return fmt.Errorf("sqlite: complete item %d: decision time %v: %w", id, d.At, errOrZero(err))
+	}
 	return s.inWrite(ctx, func(tx *sql.Tx) error {
-		var state string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM items WHERE id = ?`, id).Scan(&state)
+		var (
+			state     string
+			it        storyItem
+			published sql.NullString
+		)
+		err := tx.QueryRowContext(ctx, `SELECT state, title, link, published FROM items WHERE id = ?`, id).
+			Scan(&state, &it.title, &it.link, &published)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("complete item %d: %w", id, store.ErrNotFound)
 		}
@@ -110,8 +125,23 @@ func (s *Store) CompleteItem(ctx context.Context, id int64, d store.Decision) er
 			`UPDATE items SET state = 'done', decision = ? WHERE id = ?`, js, id); err != nil {
 			return fmt.Errorf("sqlite: complete item %d: %w", id, err)
 		}
+		if !d.Relevant {
+			return nil
+		}
+		it.id, it.published = id, published
+		if err := addToStory(ctx, tx, it, d, at.(string)); err != nil {
+			return fmt.Errorf("sqlite: complete item %d: %w", id, err)
+		}
 		return nil
 	})
+}
+
+// errOrZero explains a missing time when there is no underlying error.
+func errOrZero(err error) error {
+	if err != nil {
+		return err
+	}
+	return errors.New("it is zero; set Decision.At")
 }
 
 // ItemByLink implements store.Store.

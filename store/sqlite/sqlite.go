@@ -257,6 +257,21 @@ func (s *Store) inWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// inRead runs fn in a read transaction, so that a read made of several
+// queries (stories, then their sources) sees one snapshot.
+func (s *Store) inRead(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.mu.RUnlock()
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer tx.Rollback() // nothing to commit: the connection is query_only
+	return fn(tx)
+}
+
 // Times are stored as fixed-width UTC text (see migrations/0001_init.sql).
 const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -387,4 +388,124 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 			t.Errorf("plan for %q is %q; want it to use %s", tc.query, p, tc.index)
 		}
 	}
+}
+
+// queryPlan returns EXPLAIN QUERY PLAN's details for query, joined by "; ".
+func queryPlan(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN %s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
+}
+
+// /latest, /topic, the poster's claim and the pipeline's fan-out run
+// constantly against tables that only grow: each must be an index range
+// read in order, never a scan or a sort of every row.
+func TestBriefingQueryPlans(t *testing.T) {
+	s, _ := openTemp(t)
+	since, _ := timeArg(t0Bench)
+	storiesPlan := func(q store.StoryQuery) (string, []any) {
+		var sinceArg any
+		if !q.Since.IsZero() {
+			sinceArg = since
+		}
+		return storiesQuery(q, sinceArg)
+	}
+	type plan struct {
+		name  string
+		query string
+		args  []any
+		want  []string
+		sorts bool // sorting the few rows an index found is fine
+	}
+	var tests []plan
+	for _, q := range []struct {
+		name string
+		q    store.StoryQuery
+		want []string
+	}{
+		{"latest", store.StoryQuery{Limit: 5}, []string{"stories_first_seen"}},
+		{"latest since", store.StoryQuery{Since: t0Bench, Limit: 5}, []string{"stories_first_seen"}},
+		{"topic", store.StoryQuery{Topic: "gaza", Limit: 5}, []string{"PRIMARY KEY (topic=?)"}},
+		{"topic since", store.StoryQuery{Topic: "gaza", Since: t0Bench, Limit: 5}, []string{"PRIMARY KEY (topic=? AND first_seen>?)"}},
+	} {
+		query, args := storiesPlan(q.q)
+		tests = append(tests, plan{q.name, query, args, q.want, false})
+	}
+	tests = append(tests,
+		plan{"claim", claimQuery, []any{"owner", "b", "a", 10}, []string{"deliveries_pending"}, false},
+		// A topic's realtime subscribers, ordered to pick each channel's oldest.
+		plan{"fan-out", fanOutQuery, []any{1, "a", `["gaza"]`, "a"}, []string{"subscriptions_topic"}, true},
+	)
+	for _, tc := range tests {
+		p := queryPlan(t, s, tc.query, tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(p, w) {
+				t.Errorf("%s: plan %q does not use %s", tc.name, p, w)
+			}
+		}
+		if !tc.sorts && strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s: plan %q sorts what an index should deliver in order", tc.name, p)
+		}
+		if m := fullScan.FindString(p); m != "" {
+			t.Errorf("%s: plan %q reads a whole table (%s)", tc.name, p, m)
+		}
+	}
+}
+
+// fullScan matches a plan step that reads a table without an index.
+var fullScan = regexp.MustCompile(`SCAN (stories|story_topics|deliveries|subscriptions|[sdt])(;|$)`)
+
+var t0Bench = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+
+func TestMatchQuery(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"nuclear talks", `"nuclear" "talks"`},
+		{`Iran's "deal"`, `"Iran's" """deal"""`},
+		{"NEAR(a b) OR c*", `"NEAR(a" "b)" "OR" "c*"`},
+		{"  - * ( ) ", ""},
+		{"\xff\xfe", ""},
+		{"0\x00 a\tb", `"0" "a" "b"`},
+		{"ایران  توافق", `"ایران" "توافق"`},
+		{strings.Repeat("w ", 40), strings.TrimSpace(strings.Repeat(`"w" `, maxSearchTerms))},
+	}
+	for _, tc := range tests {
+		if got := matchQuery(tc.in); got != tc.want {
+			t.Errorf("matchQuery(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// Whatever users type, a search must not fail: FTS5 syntax errors would
+// surface as "Internal error" replies.
+func FuzzStoriesText(f *testing.F) {
+	for _, seed := range []string{`"`, `a OR`, `NEAR(`, `col:x`, `*`, `^a`, `a AND NOT`, "\x00", `"a" "`, "{a b}: c", "(a"} {
+		f.Add(seed)
+	}
+	path := filepath.Join(f.TempDir(), "fuzz.db")
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { s.Close() })
+	if err := fillStories(context.Background(), s, 50); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if _, err := s.Stories(t.Context(), store.StoryQuery{Text: text, Topic: "gaza", Limit: 3}); err != nil {
+			t.Errorf("Stories(Text %q): %v", text, err)
+		}
+	})
 }

@@ -119,8 +119,11 @@ func (s *suite) concurrencyTests() []test {
 				errs = append(errs, fmt.Sprintf(format, args...))
 				mu.Unlock()
 			}
+			// Every inner map exists before any goroutine reads the outer one.
 			for _, src := range names {
 				inserted[src] = map[string]int{}
+			}
+			for _, src := range names {
 				for p := range pollers {
 					wg.Go(func() {
 						for r := range rounds {

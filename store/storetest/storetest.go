@@ -67,6 +67,13 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"Items", s.itemTests()},
 		{"Lifecycle", s.lifecycleTests()},
 		{"Concurrency", s.concurrencyTests()},
+		{"Stories", s.storyTests()},
+		{"Subscriptions", s.subscriptionTests()},
+		{"Outbox", s.outboxTests()},
+		{"Digests", s.digestTests()},
+		{"Interactions", s.interactionTests()},
+		{"BriefingConcurrency", s.briefingConcurrencyTests()},
+		{"BriefingLifecycle", s.briefingLifecycleTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

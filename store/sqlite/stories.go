@@ -1,0 +1,359 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/briefbot/briefbot/store"
+)
+
+// storyItem is what a story takes from the item that starts or joins it.
+type storyItem struct {
+	id          int64
+	title, link string
+	published   sql.NullString
+}
+
+// addToStory puts a relevant item in a story, inside CompleteItem's
+// transaction: d.StoryID's, or a new one. Then every channel whose realtime
+// subscription matches the story gets its one delivery; the unique
+// (channel_id, story_id) key makes that "at most one", however many topics
+// match and however often this runs.
+func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision, at string) error {
+	var existing int64
+	err := tx.QueryRowContext(ctx, `SELECT story_id FROM story_items WHERE item_id = ?`, it.id).Scan(&existing)
+	if err == nil {
+		return nil // completed again: its story and deliveries already exist
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("look up the item's story: %w", err)
+	}
+
+	var (
+		storyID   int64
+		firstSeen string
+		topics    []string
+	)
+	if d.StoryID == 0 {
+		topics = union(nil, d.Topics)
+		err = tx.QueryRowContext(ctx, `
+			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`,
+			it.title, d.Summary, it.link, it.published, at, at,
+			jsonList(topics), jsonList(union(nil, d.Subtopics))).Scan(&storyID)
+		if err != nil {
+			return fmt.Errorf("create story: %w", err)
+		}
+		firstSeen = at
+	} else {
+		storyID = d.StoryID
+		var topicsJS, subtopicsJS string
+		err = tx.QueryRowContext(ctx, `SELECT first_seen, topics, subtopics FROM stories WHERE id = ?`, storyID).
+			Scan(&firstSeen, &topicsJS, &subtopicsJS)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("story %d that the item should join: %w", storyID, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("read story %d: %w", storyID, err)
+		}
+		oldTopics, err := decodeList(topicsJS)
+		if err != nil {
+			return err
+		}
+		oldSubtopics, err := decodeList(subtopicsJS)
+		if err != nil {
+			return err
+		}
+		topics = union(oldTopics, d.Topics)
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE stories SET updated = max(updated, ?), topics = ?, subtopics = ? WHERE id = ?`,
+			at, jsonList(topics), jsonList(union(oldSubtopics, d.Subtopics)), storyID); err != nil {
+			return fmt.Errorf("update story %d: %w", storyID, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO story_items (item_id, story_id) VALUES (?, ?)`, it.id, storyID); err != nil {
+		return fmt.Errorf("add the item to story %d: %w", storyID, err)
+	}
+	for _, topic := range topics {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO story_topics (topic, first_seen, story_id) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`, topic, firstSeen, storyID); err != nil {
+			return fmt.Errorf("index story %d under topic %q: %w", storyID, topic, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fanOutQuery, storyID, at, jsonList(topics), firstSeen); err != nil {
+		return fmt.Errorf("queue story %d for subscribed channels: %w", storyID, err)
+	}
+	return nil
+}
+
+// fanOutQuery queues story ?1, decided at ?2, with topics ?3 (JSON) and
+// first seen at ?4 for every channel subscribed to one of them in real time.
+// ORDER BY s.id: when several of a channel's topics match, its oldest
+// subscription owns the delivery. The WHERE keeps SQLite from reading
+// ON CONFLICT as a join constraint.
+const fanOutQuery = `
+	INSERT INTO deliveries (kind, subscription_id, guild_id, channel_id, topic, story_id, story_ids, created)
+	SELECT 'story', s.id, s.guild_id, s.channel_id, s.topic, ?1, json_array(?1), ?2
+	FROM subscriptions s
+	WHERE s.topic IN (SELECT value FROM json_each(?3))
+	  AND s.mode = 'realtime' AND s.paused = 0
+	  AND (s.since IS NULL OR s.since <= ?4)
+	ORDER BY s.id
+	ON CONFLICT (channel_id, story_id) DO NOTHING`
+
+// union appends to a the non-empty strings of b it does not hold yet,
+// keeping order.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// jsonList encodes a string list, nil as [] so the column is never null.
+func jsonList[T any](l []T) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(l) // strings and integers always encode
+	return string(b)
+}
+
+func decodeList(s string) ([]string, error) {
+	var l []string
+	if err := json.Unmarshal([]byte(s), &l); err != nil {
+		return nil, fmt.Errorf("sqlite: bad stored list %q: %w", s, err)
+	}
+	return l, nil
+}
+
+const storyColumns = `s.id, s.headline, s.summary, s.link, s.published, s.first_seen, s.updated, s.topics, s.subtopics`
+
+func scanStory(sc interface{ Scan(...any) error }) (store.Story, error) {
+	var (
+		st                        store.Story
+		published, first, updated sql.NullString
+		topicsJS, subtopicsJS     string
+	)
+	err := sc.Scan(&st.ID, &st.Headline, &st.Summary, &st.Link, &published, &first, &updated, &topicsJS, &subtopicsJS)
+	if err != nil {
+		return st, err
+	}
+	if st.Published, err = parseTime(published); err != nil {
+		return st, err
+	}
+	if st.FirstSeen, err = parseTime(first); err != nil {
+		return st, err
+	}
+	if st.Updated, err = parseTime(updated); err != nil {
+		return st, err
+	}
+	if st.Topics, err = decodeList(topicsJS); err != nil {
+		return st, err
+	}
+	st.Subtopics, err = decodeList(subtopicsJS)
+	return st, err
+}
+
+// Story implements store.Briefings.
+func (s *Store) Story(ctx context.Context, id int64) (store.Story, error) {
+	var st store.Story
+	err := s.inRead(ctx, func(tx *sql.Tx) error {
+		var err error
+		st, err = scanStory(tx.QueryRowContext(ctx, `SELECT `+storyColumns+` FROM stories s WHERE s.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("story %d: %w", id, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: read story %d: %w", id, err)
+		}
+		stories := []store.Story{st}
+		if err := loadSources(ctx, tx, stories); err != nil {
+			return err
+		}
+		st = stories[0]
+		return nil
+	})
+	return st, err
+}
+
+// maxSearchTerms bounds the work one /topic query can ask of the index.
+const maxSearchTerms = 16
+
+// searchWindow is how many of the newest matches a text search ranks.
+const searchWindow = 500
+
+// headlineWeight makes a word in the headline count more than one in the
+// summary when ranking search results.
+const headlineWeight = 2.0
+
+// Stories implements store.Briefings.
+func (s *Store) Stories(ctx context.Context, q store.StoryQuery) ([]store.Story, error) {
+	if q.Limit <= 0 {
+		return nil, fmt.Errorf("sqlite: stories: limit is %d; it must be positive", q.Limit)
+	}
+	since, err := timeArg(q.Since)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: stories: since: %w", err)
+	}
+	query, args := storiesQuery(q, since)
+	if query == "" {
+		return nil, nil // nothing searchable in q.Text: no letters or digits
+	}
+
+	var stories []store.Story
+	err = s.inRead(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: stories: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			st, err := scanStory(rows)
+			if err != nil {
+				return fmt.Errorf("sqlite: stories: %w", err)
+			}
+			stories = append(stories, st)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: stories: %w", err)
+		}
+		return loadSources(ctx, tx, stories)
+	})
+	return stories, err
+}
+
+// storiesQuery builds Stories' SQL for q; since is q.Since as a column
+// value. It returns "" when q.Text has nothing to search for.
+func storiesQuery(q store.StoryQuery, since any) (query string, args []any) {
+	switch {
+	case q.Text != "":
+		match := matchQuery(q.Text)
+		if match == "" {
+			return "", nil
+		}
+		// Ranking every match of a common word costs O(matches) (150 ms
+		// for one in a third of 100,000 stories), so only the newest
+		// searchWindow matches are ranked. FTS5 walks its index by rowid,
+		// newest first, and stops there; for news the best of the recent
+		// matches is the answer people want anyway.
+		inner := `SELECT rowid AS id, bm25(stories_fts, ` + fmt.Sprint(headlineWeight) + `, 1.0) AS score
+			FROM stories_fts WHERE stories_fts MATCH ?`
+		args = append(args, match)
+		if q.Topic != "" {
+			inner += ` AND EXISTS (SELECT 1 FROM story_topics t WHERE t.story_id = stories_fts.rowid AND t.topic = ?)`
+			args = append(args, q.Topic)
+		}
+		if since != nil {
+			// The rowid bound is exact (every story seen since has an ID
+			// at least the least of theirs) and lets FTS5 stop at it
+			// instead of testing every older match.
+			inner += ` AND rowid >= (SELECT coalesce(min(id), 0) FROM stories INDEXED BY stories_first_seen WHERE first_seen >= ?)
+				AND EXISTS (SELECT 1 FROM stories o WHERE o.id = stories_fts.rowid AND o.first_seen >= ?)`
+			args = append(args, since, since)
+		}
+		inner += ` ORDER BY rowid DESC LIMIT ` + fmt.Sprint(searchWindow)
+		query = `SELECT ` + storyColumns + `
+			FROM (` + inner + `) m JOIN stories s ON s.id = m.id
+			ORDER BY m.score, s.first_seen DESC, s.id DESC LIMIT ?`
+	case q.Topic != "":
+		// Entirely within story_topics' primary key, newest first.
+		query = `SELECT ` + storyColumns + `
+			FROM story_topics t JOIN stories s ON s.id = t.story_id
+			WHERE t.topic = ?`
+		args = append(args, q.Topic)
+		if since != nil {
+			query += ` AND t.first_seen >= ?`
+			args = append(args, since)
+		}
+		query += ` ORDER BY t.first_seen DESC, t.story_id DESC LIMIT ?`
+	default:
+		query = `SELECT ` + storyColumns + ` FROM stories s`
+		if since != nil {
+			query += ` WHERE s.first_seen >= ?`
+			args = append(args, since)
+		}
+		query += ` ORDER BY s.first_seen DESC, s.id DESC LIMIT ?`
+	}
+	return query, append(args, q.Limit)
+}
+
+// matchQuery turns what a user typed into an FTS5 query meaning "all of
+// these words". Each whitespace-separated word becomes a quoted phrase
+// (inner quotes doubled), so FTS5 syntax in it — AND, NEAR, *, ^, column:,
+// parentheses, a stray quote — is only ever text and can never make the
+// query fail. Control characters become spaces (FTS5 reads a NUL as the end
+// of the query, leaving the quote open). A word with no letter or digit
+// would be an empty phrase that matches nothing, so it is dropped; ""
+// means nothing is searchable.
+func matchQuery(text string) string {
+	text = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(text, " "))
+	var terms []string
+	for _, w := range strings.Fields(text) {
+		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+			continue
+		}
+		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+		if len(terms) == maxSearchTerms {
+			break
+		}
+	}
+	return strings.Join(terms, " ")
+}
+
+// loadSources fills in each story's items, oldest published first.
+func loadSources(ctx context.Context, tx *sql.Tx, stories []store.Story) error {
+	if len(stories) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(stories))
+	index := make(map[int64]int, len(stories))
+	for i, st := range stories {
+		ids[i] = st.ID
+		index[st.ID] = i
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT si.story_id, i.id, i.source, i.title, i.link, i.published
+		FROM story_items si JOIN items i ON i.id = si.item_id
+		WHERE si.story_id IN (SELECT value FROM json_each(?))
+		ORDER BY si.story_id, i.published, i.id`, jsonList(ids))
+	if err != nil {
+		return fmt.Errorf("sqlite: story sources: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			storyID   int64
+			src       store.StorySource
+			published sql.NullString
+		)
+		if err := rows.Scan(&storyID, &src.ItemID, &src.Source, &src.Title, &src.Link, &published); err != nil {
+			return fmt.Errorf("sqlite: story sources: %w", err)
+		}
+		if src.Published, err = parseTime(published); err != nil {
+			return err
+		}
+		st := &stories[index[storyID]]
+		st.Sources = append(st.Sources, src)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: story sources: %w", err)
+	}
+	return nil
+}
