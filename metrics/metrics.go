@@ -12,12 +12,18 @@ type Metrics struct {
 	Registry *prometheus.Registry
 
 	Polls          *prometheus.CounterVec   // source, result: ok|not_modified|error
-	PollDuration   *prometheus.HistogramVec // source
 	ItemsFetched   *prometheus.CounterVec   // source
 	ItemsNew       *prometheus.CounterVec   // source
 	SourceFailures *prometheus.CounterVec   // source
 	ItemsProcessed prometheus.Counter
 	ItemsRelevant  prometheus.Counter
+
+	Posted         *prometheus.CounterVec // kind: story|digest
+	PostLatency    prometheus.Histogram   // story first seen → message posted
+	PostRetries    *prometheus.CounterVec // cause
+	PostFailures   *prometheus.CounterVec // cause
+	CommandLatency *prometheus.HistogramVec
+	Gateway        prometheus.Gauge // 1 while the gateway is connected
 }
 
 // New registers every collector, plus the Go and process collectors.
@@ -28,10 +34,6 @@ func New() *Metrics {
 		Polls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "briefbot_source_polls_total", Help: "Feed polls by source and result (ok, not_modified, error).",
 		}, []string{"source", "result"}),
-		PollDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "briefbot_source_poll_seconds", Help: "Time to fetch and parse a feed.",
-			Buckets: prometheus.ExponentialBuckets(0.05, 2, 10),
-		}, []string{"source"}),
 		ItemsFetched: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "briefbot_items_fetched_total", Help: "Items parsed from feeds, seen before or not.",
 		}, []string{"source"}),
@@ -48,10 +50,31 @@ func New() *Metrics {
 			Name: "briefbot_items_relevant_total", Help: "Items found relevant to at least one topic.",
 		}),
 	}
+	m.Posted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "briefbot_posts_total", Help: "Discord messages posted, by kind (story, digest).",
+	}, []string{"kind"})
+	m.PostLatency = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "briefbot_post_latency_seconds", Help: "From a story first seen (or a digest slot) to its message posted.",
+		Buckets: []float64{1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600},
+	})
+	m.PostRetries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "briefbot_post_retries_total", Help: "Sends put off to later, by cause.",
+	}, []string{"cause"})
+	m.PostFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "briefbot_post_failures_total", Help: "Deliveries given up for good, by cause.",
+	}, []string{"cause"})
+	m.CommandLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "briefbot_command_seconds", Help: "Slash command handling time, by command.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10),
+	}, []string{"command"})
+	m.Gateway = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "briefbot_gateway_connected", Help: "1 while the Discord gateway connection is up.",
+	})
 	reg.MustRegister(
+		m.Posted, m.PostLatency, m.PostRetries, m.PostFailures, m.CommandLatency, m.Gateway,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.Polls, m.PollDuration, m.ItemsFetched, m.ItemsNew, m.SourceFailures,
+		m.Polls, m.ItemsFetched, m.ItemsNew, m.SourceFailures,
 		m.ItemsProcessed, m.ItemsRelevant,
 	)
 	return m

@@ -79,12 +79,18 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	fetcher := source.NewFetcher(limitsFromConfig(cfg), log)
 	poller := source.NewPoller(fetcher, countingStore{st, m}, feeds, opts, log)
 
-	var sink pipeline.Sink = pipeline.NewConsole(e.stdout)
+	var (
+		sink    pipeline.Sink = pipeline.NewConsole(e.stdout)
+		discord *discordParts
+	)
 	if cfg.DiscordToken == "" {
 		log.Info("no DISCORD_TOKEN set: briefings are printed here. To post them in Discord, " +
 			"create an application (see README, \"Connecting to Discord\") and set DISCORD_TOKEN and discord.application_id")
 	} else {
-		log.Warn("DISCORD_TOKEN is set, but this build does not post to Discord yet: briefings are printed here")
+		if discord, err = newDiscord(cfg, st, classifier, feeds, log, m); err != nil {
+			return err
+		}
+		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
 	}
 	pipe := &pipeline.Pipeline{
 		Store:    st,
@@ -122,6 +128,9 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}
 	goPart("poller", poller.Run)
 	goPart("pipeline", func(ctx context.Context) error { return pipe.Run(ctx, wake) })
+	if discord != nil {
+		discord.start(goPart, checks)
+	}
 	if cfg.Admin.Listen != "" {
 		h := admin.Handler(m.Registry, checks)
 		goPart("admin", func(ctx context.Context) error { return admin.Serve(ctx, cfg.Admin.Listen, h, log) })
