@@ -52,7 +52,7 @@ func Handler(reg *prometheus.Registry, checks map[string]Check) http.Handler {
 func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("admin: listening on %s: %w (set admin.listen to a free address, or \"\" to disable)", addr, err)
+		return fmt.Errorf("listening on %s: %w (choose a free address in the configuration)", addr, err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	log.Info("admin listener started", "addr", ln.Addr().String())

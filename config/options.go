@@ -212,6 +212,9 @@ func (c *Config) validate() []string {
 		!strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, `BRIEFBOT_DATABASE_URL: unsupported scheme: use "sqlite:PATH" or "postgres://..."`)
 	}
+	if c.Discord.InteractionsListen != "" && c.Discord.ApplicationID == "" {
+		errs = append(errs, "discord.application_id: is empty, but discord.interactions_listen is set: the HTTP endpoint registers commands under this ID (Developer Portal → General Information)")
+	}
 	errs = append(errs, c.validateSources()...)
 	errs = append(errs, c.validateTopics()...)
 	return errs

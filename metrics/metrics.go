@@ -11,19 +11,18 @@ import (
 type Metrics struct {
 	Registry *prometheus.Registry
 
-	Polls          *prometheus.CounterVec   // source, result: ok|not_modified|error
-	ItemsFetched   *prometheus.CounterVec   // source
-	ItemsNew       *prometheus.CounterVec   // source
-	SourceFailures *prometheus.CounterVec   // source
+	Polls          *prometheus.CounterVec // source, result: ok|not_modified|error
+	ItemsFetched   *prometheus.CounterVec // source
+	ItemsNew       *prometheus.CounterVec // source
+	SourceFailures *prometheus.CounterVec // source
 	ItemsProcessed prometheus.Counter
 	ItemsRelevant  prometheus.Counter
 
-	Posted         *prometheus.CounterVec // kind: story|digest
-	PostLatency    prometheus.Histogram   // story first seen → message posted
-	PostRetries    *prometheus.CounterVec // cause
-	PostFailures   *prometheus.CounterVec // cause
-	CommandLatency *prometheus.HistogramVec
-	Gateway        prometheus.Gauge // 1 while the gateway is connected
+	Posted         *prometheus.CounterVec   // kind: story|digest
+	PostLatency    prometheus.Histogram     // story first seen → message posted
+	PostRetries    *prometheus.CounterVec   // cause
+	PostFailures   *prometheus.CounterVec   // cause
+	CommandLatency *prometheus.HistogramVec // command, outcome
 }
 
 // New registers every collector, plus the Go and process collectors.
@@ -64,14 +63,11 @@ func New() *Metrics {
 		Name: "briefbot_post_failures_total", Help: "Deliveries given up for good, by cause.",
 	}, []string{"cause"})
 	m.CommandLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "briefbot_command_seconds", Help: "Slash command handling time, by command.",
+		Name: "briefbot_command_seconds", Help: "Time from receiving a slash command to its first response, by command and outcome.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10),
-	}, []string{"command"})
-	m.Gateway = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "briefbot_gateway_connected", Help: "1 while the Discord gateway connection is up.",
-	})
+	}, []string{"command", "outcome"})
 	reg.MustRegister(
-		m.Posted, m.PostLatency, m.PostRetries, m.PostFailures, m.CommandLatency, m.Gateway,
+		m.Posted, m.PostLatency, m.PostRetries, m.PostFailures, m.CommandLatency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.Polls, m.ItemsFetched, m.ItemsNew, m.SourceFailures,

@@ -10,7 +10,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/briefbot/briefbot/admin"
+	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/poster"
 	"github.com/briefbot/briefbot/config"
 	"github.com/briefbot/briefbot/metrics"
@@ -78,15 +81,21 @@ func newPoster(dg *discordgo.Session, st store.Store, log *slog.Logger, m *metri
 
 // discordParts is everything that runs only with a Discord token.
 type discordParts struct {
+	cfg      *config.Config
+	log      *slog.Logger
 	session  *discordgo.Session
+	bot      *bot.Bot
 	poster   *poster.Poster
 	digester *poster.Digester
 }
 
-func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier, feeds []source.Feed, log *slog.Logger, m *metrics.Metrics) (*discordParts, error) {
+func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier, feeds []source.Feed, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
 	dg, err := newDiscordSession(cfg, log)
 	if err != nil {
 		return nil, err
+	}
+	if configure != nil {
+		configure(dg)
 	}
 	outlets := make(map[string]string, len(feeds))
 	for _, f := range feeds {
@@ -96,11 +105,75 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 	if err != nil {
 		return nil, err
 	}
-	return &discordParts{session: dg, poster: p, digester: d}, nil
+	sources := make([]bot.SourceInfo, len(feeds))
+	for i, f := range feeds {
+		sources[i] = bot.SourceInfo{Name: f.Name, Outlet: f.Outlet, URL: f.URL}
+	}
+	b, err := bot.New(bot.Options{
+		Session:       dg,
+		Store:         st,
+		Topics:        bot.TopicsOf(classifier),
+		Sources:       sources,
+		CanonicalLink: func(s string) string { return source.CanonicalLink(s, nil) },
+		ApplicationID: cfg.Discord.ApplicationID,
+		DevGuildID:    cfg.Discord.DevGuildID,
+		Log:           log,
+		Observe: func(ev bot.CommandEvent) {
+			if ev.Kind == "command" {
+				m.CommandLatency.WithLabelValues(ev.Command, ev.Outcome).Observe(ev.Latency.Seconds())
+			}
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	parts := &discordParts{cfg: cfg, log: log, session: dg, bot: b, poster: p, digester: d}
+	if !parts.httpMode() {
+		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "briefbot_gateway_connected", Help: "1 while the Discord gateway connection is up.",
+		}, func() float64 {
+			if b.Connected() {
+				return 1
+			}
+			return 0
+		}))
+	}
+	return parts, nil
 }
+
+// httpMode is set when slash commands arrive over the HTTP interactions
+// endpoint instead of the gateway.
+func (d *discordParts) httpMode() bool { return d.cfg.Discord.InteractionsListen != "" }
 
 // start runs the Discord parts beside the pipeline and adds their checks.
 func (d *discordParts) start(goPart func(string, func(context.Context) error), checks map[string]admin.Check) {
 	goPart("poster", d.poster.Run)
 	goPart("digests", d.digester.Run)
+	if d.httpMode() {
+		goPart("interactions", d.serveInteractions)
+		return
+	}
+	checks["gateway"] = d.bot.Healthy
+	goPart("gateway", func(ctx context.Context) error {
+		if err := d.bot.Open(ctx); err != nil {
+			return err
+		}
+		d.log.Info("connected to Discord; slash commands registered", slog.String("dev_guild_id", d.cfg.Discord.DevGuildID))
+		<-ctx.Done()
+		return d.bot.Close()
+	})
+}
+
+// serveInteractions registers the commands over REST and answers
+// interactions that Discord POSTs to the endpoint.
+func (d *discordParts) serveInteractions(ctx context.Context) error {
+	key, err := bot.ParsePublicKey(d.cfg.Discord.PublicKey)
+	if err != nil {
+		return fmt.Errorf("discord.public_key: %w", err)
+	}
+	if err := d.bot.RegisterCommands(ctx); err != nil {
+		return err
+	}
+	d.log.Info("slash commands registered; answering interactions over HTTP", slog.String("addr", d.cfg.Discord.InteractionsListen))
+	return admin.Serve(ctx, d.cfg.Discord.InteractionsListen, d.bot.InteractionsHandler(key), d.log)
 }

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // command is one subcommand of the binary. Each lives in its own file and
@@ -33,6 +35,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// configureDiscord, when set, adjusts the Discord session before use;
+	// tests point it at a fake Discord.
+	configureDiscord func(*discordgo.Session)
 }
 
 var commands = map[string]*command{}

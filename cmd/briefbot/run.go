@@ -87,7 +87,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		log.Info("no DISCORD_TOKEN set: briefings are printed here. To post them in Discord, " +
 			"create an application (see README, \"Connecting to Discord\") and set DISCORD_TOKEN and discord.application_id")
 	} else {
-		if discord, err = newDiscord(cfg, st, classifier, feeds, log, m); err != nil {
+		if discord, err = newDiscord(cfg, st, classifier, feeds, log, m, e.configureDiscord); err != nil {
 			return err
 		}
 		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
