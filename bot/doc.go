@@ -12,6 +12,12 @@
 // allowed_mentions that parse nothing ([NoMentions]). [CheckLimits] verifies
 // a message against all of that.
 //
+// [Bot] answers the slash commands (/latest, /topic, /subscribe,
+// /unsubscribe, /subscriptions, /sources, /why) over the gateway ([Bot.Open])
+// or a signed HTTP interactions endpoint ([Bot.InteractionsHandler]); slow
+// lookups are deferred so Discord's 3-second deadline is never missed. The
+// outbox worker and digest scheduler live in bot/poster.
+//
 // Tests run against bot/discordtest, a fake Discord that the real discordgo
 // Session connects to.
 package bot
