@@ -105,13 +105,12 @@ sources:
 			"Iranian Foreign Minister Abbas Araghchi and US envoy Steve Witkoff held indirect negotiations in Muscat, mediated by Oman.", now),
 		rssItem("n2", "Local football club wins the cup", "The home side won 2-1.", now),
 	)
-	msgs, err := fake.WaitMessages(ctx, discordtest.DefaultChannelID, 1)
-	if err != nil {
+	if _, err := fake.WaitMessages(ctx, discordtest.DefaultChannelID, 1); err != nil {
 		t.Fatalf("%v\nlog:\n%s", err, log)
 	}
 	// Let further polls happen: still one message.
 	time.Sleep(time.Second)
-	msgs = fake.Messages(discordtest.DefaultChannelID)
+	msgs := fake.Messages(discordtest.DefaultChannelID)
 	var posts []discordtest.Message
 	for _, m := range msgs {
 		if m.InteractionID == "" {
