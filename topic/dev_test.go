@@ -1,49 +1,20 @@
 package topic
 
 import (
-	"errors"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot/internal/evaldata"
 )
 
-// The development set is evaluation-only data kept outside the repository
-// (../shared/testdata beside the repo root, or $BRIEFBOT_TESTDATA). It is
-// read, never copied.
-
-func testdataDir(tb testing.TB) string {
-	tb.Helper()
-	if dir := os.Getenv("BRIEFBOT_TESTDATA"); dir != "" {
-		return dir
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata")
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatalf("no go.mod above %s", wd)
-		}
-	}
-}
-
-// loadDevItems returns the labelled development items, or nil when they
-// are absent outside CI.
+// loadDevItems returns the labelled development items (evaluation-only
+// data kept outside the repository), skipping the test when they are
+// absent outside CI.
 func loadDevItems(tb testing.TB) []LabeledItem {
 	tb.Helper()
-	path := filepath.Join(testdataDir(tb), "topic", "dev.jsonl")
+	path := evaldata.Require(tb, "topic/dev.jsonl")
 	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("%s is missing; CI must have ../shared/testdata beside the repository", path)
-		}
-		return nil
-	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -60,9 +31,6 @@ func loadDevItems(tb testing.TB) []LabeledItem {
 
 func TestDevSetTargets(t *testing.T) {
 	items := loadDevItems(t)
-	if items == nil {
-		t.Skip("topic dev set not found (../shared/testdata/topic/dev.jsonl or $BRIEFBOT_TESTDATA/topic/dev.jsonl); skipping outside CI")
-	}
 	rep := Evaluate(items, Default())
 	t.Logf("briefbot: P %.3f R %.3f F1 %.3f FPR %v", rep.Model.Precision, rep.Model.Recall, rep.Model.F1, rep.Model.FPR)
 	t.Logf("baseline: P %.3f R %.3f F1 %.3f FPR %v", rep.Baseline.Precision, rep.Baseline.Recall, rep.Baseline.F1, rep.Baseline.FPR)
@@ -80,8 +48,16 @@ func TestDevSetTargets(t *testing.T) {
 // development set when present, otherwise generated text of the same shape.
 func benchItems(b *testing.B) [][2]string {
 	var out [][2]string
-	for _, it := range loadDevItems(b) {
-		out = append(out, [2]string{it.Title, it.Description})
+	// The development set when present (a benchmark runs without it too).
+	if f, err := os.Open(evaldata.Path(os.Getenv, "topic/dev.jsonl")); err == nil {
+		items, err := ParseLabeled(f)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, it := range items {
+			out = append(out, [2]string{it.Title, it.Description})
+		}
 	}
 	if len(out) > 0 {
 		return out

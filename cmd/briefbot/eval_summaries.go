@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/briefbot/briefbot/internal/evaldata"
 	"github.com/briefbot/briefbot/summarize"
 )
 
@@ -22,7 +22,7 @@ func init() {
 func runEvalSummaries(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("briefbot eval summaries", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	pairsPath := fs.String("pairs", summariesDefaultPairs(e), "article/reference pairs, JSONL with id, source, title, article, reference")
+	pairsPath := fs.String("pairs", evaldata.Path(e.getenv, "summaries/dev.jsonl"), "article/reference pairs, JSONL with id, source, title, article, reference")
 	check := fs.Bool("check", false, "exit non-zero when a target is missed (R1, R2, RL above Lead-3 overall and on CNN/DailyMail; mean length ≤ 75 words)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -58,25 +58,4 @@ func runEvalSummaries(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "targets: all met")
 	}
 	return nil
-}
-
-// summariesDefaultPairs finds ../shared/testdata/summaries/dev.jsonl beside
-// the repository (the directory holding go.mod, searched upward from the
-// working directory), or under $BRIEFBOT_TESTDATA when set.
-func summariesDefaultPairs(e *env) string {
-	const rel = "summaries/dev.jsonl"
-	if dir := e.getenv("BRIEFBOT_TESTDATA"); dir != "" {
-		return filepath.Join(dir, rel)
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				return filepath.Join(dir, "..", "shared", "testdata", rel)
-			}
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
-	}
-	return filepath.Join("..", "shared", "testdata", rel)
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/briefbot/briefbot/internal/evaldata"
 	"github.com/briefbot/briefbot/topic"
 )
 
@@ -24,7 +24,7 @@ func init() {
 func runEvalTopics(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("briefbot eval topics", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	labels := fs.String("labels", topicsDefaultLabels(e), "labelled items, JSONL with id, title, description, label (on|near_region|near_topic|off), subtopic, note")
+	labels := fs.String("labels", evaldata.Path(e.getenv, "topic/dev.jsonl"), "labelled items, JSONL with id, title, description, label (on|near_region|near_topic|off), subtopic, note")
 	name := fs.String("topic", topic.DefaultName, "built-in topic to evaluate")
 	threshold := fs.Float64("threshold", 0, "override the topic's threshold, in (0,1]")
 	check := fs.Bool("check", false, "exit non-zero when a target is missed (F1 ≥ 0.85, ≥ baseline+0.12, FPR ≤ 0.15 on near_region and near_topic)")
@@ -75,27 +75,6 @@ func topicNames(c *topic.Classifier) string {
 		names = append(names, t.Name())
 	}
 	return strings.Join(names, ", ")
-}
-
-// topicsDefaultLabels finds ../shared/testdata/topic/dev.jsonl beside the
-// repository (the directory holding go.mod, searched upward from the working
-// directory), or under $BRIEFBOT_TESTDATA when set.
-func topicsDefaultLabels(e *env) string {
-	const rel = "topic/dev.jsonl"
-	if dir := e.getenv("BRIEFBOT_TESTDATA"); dir != "" {
-		return filepath.Join(dir, rel)
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				return filepath.Join(dir, "..", "shared", "testdata", rel)
-			}
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
-	}
-	return filepath.Join("..", "shared", "testdata", rel)
 }
 
 func readLabeledItems(path string) ([]topic.LabeledItem, error) {
