@@ -1,9 +1,12 @@
 // Package pipeline moves items the sources recorded as pending through
 // relevance and summary, records the decision, and hands relevant ones to a
-// sink (the console). Recording a relevant decision also makes the item a
-// story and queues its Discord deliveries, in the store's same transaction
-// (see store.Store.CompleteItem), so Discord needs no sink. It owns no I/O
-// of its own: the store, classifier, summarizer and sink are passed in.
+// sink (the console). Recording a relevant decision also puts the item in a
+// story and queues its Discord deliveries (or the edits of messages already
+// posted), in the store's same transaction (see store.Store.CompleteItem),
+// so Discord needs no sink. Which story a relevant item joins is the story
+// clusterer's verdict: another outlet's report of the same event joins it
+// rather than starting a story of its own. The pipeline owns no I/O of its
+// own: the store, classifier, summarizer, clusterer and sink are passed in.
 package pipeline
 
 import (
@@ -21,6 +24,10 @@ import (
 type Store interface {
 	PendingItems(ctx context.Context, limit int) ([]story.Item, error)
 	CompleteItem(ctx context.Context, id int64, d store.Decision) error
+	// Item reads back the story a relevant item started.
+	Item(ctx context.Context, id int64) (store.StoredItem, error)
+	// RecentStoryItems rebuilds the clusterer at start.
+	RecentStoryItems(ctx context.Context, since time.Time) ([]store.StoryItems, error)
 }
 
 // Relevance is a classifier's verdict over every topic.
@@ -57,10 +64,15 @@ type Counters struct {
 
 // Pipeline drains pending items.
 type Pipeline struct {
-	Store      Store
-	Classify   Classifier
-	Summarize  Summarizer
-	Sink       Sink
+	Store     Store
+	Classify  Classifier
+	Summarize Summarizer
+	Sink      Sink
+	// Cluster, when set, groups relevant items into stories across
+	// outlets; nil makes each relevant item a story of its own. The
+	// pipeline is its only writer (Match then Add, one item at a time), so
+	// two outlets' reports of one new event cannot both start a story.
+	Cluster    *story.Clusterer
 	Log        *slog.Logger
 	Now        func() time.Time
 	BatchSize  int
@@ -69,14 +81,24 @@ type Pipeline struct {
 }
 
 // Run processes pending items whenever wake fires (and once at start, so
-// items left pending by a crash are picked up), until ctx is done.
+// items left pending by a crash are picked up), until ctx is done. With a
+// Cluster it first restores the clusterer from the store.
 func (p *Pipeline) Run(ctx context.Context, wake <-chan struct{}) error {
 	retry := p.RetryAfter
 	if retry == 0 {
 		retry = 5 * time.Second
 	}
+	restored := p.Cluster == nil
 	for {
-		err := p.Drain(ctx)
+		var err error
+		if !restored {
+			if err = p.Restore(ctx); err == nil {
+				restored = true
+			}
+		}
+		if restored {
+			err = p.Drain(ctx)
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -92,6 +114,40 @@ func (p *Pipeline) Run(ctx context.Context, wake <-chan struct{}) error {
 		case <-wait:
 		}
 	}
+}
+
+// Restore adds to the clusterer the stories the store updated within the
+// clusterer's window, so that after a restart a new outlet's report still
+// joins the story the channels already have. Items already in the
+// clusterer are skipped, so calling it twice is harmless.
+func (p *Pipeline) Restore(ctx context.Context) error {
+	if p.Cluster == nil {
+		return nil
+	}
+	since := p.now().Add(-p.Cluster.Options().Window)
+	sts, err := p.Store.RecentStoryItems(ctx, since)
+	if err != nil {
+		return fmt.Errorf("pipeline: reading recent stories to rebuild the story clusterer: %w", err)
+	}
+	items := 0
+	for _, st := range sts {
+		cis := make([]story.ClusterItem, len(st.Items))
+		for i, it := range st.Items {
+			cis[i] = story.ClusterItemOf(it)
+		}
+		p.Cluster.Add(st.StoryID, cis...)
+		items += len(cis)
+	}
+	open, _ := p.Cluster.Len()
+	p.Log.Info("pipeline: story clusterer restored", "stories", len(sts), "items", items, "open", open)
+	return nil
+}
+
+func (p *Pipeline) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
 }
 
 // Drain processes pending items until none are left.
@@ -117,14 +173,10 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 }
 
 func (p *Pipeline) process(ctx context.Context, it story.Item) error {
-	now := time.Now
-	if p.Now != nil {
-		now = p.Now
-	}
 	rel := p.Classify(it)
 	d := store.Decision{
 		Relevant: rel.Relevant, Score: rel.Score, Topics: rel.Topics,
-		Subtopics: rel.Subtopics, Reasons: rel.Reasons, At: now().UTC(),
+		Subtopics: rel.Subtopics, Reasons: rel.Reasons, At: p.now().UTC(),
 	}
 	if rel.Relevant {
 		sum, err := p.Summarize(ctx, it)
@@ -138,8 +190,29 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 		}
 		d.Summary = sum
 	}
-	if err := p.Store.CompleteItem(ctx, it.ID, d); err != nil {
+	var ci story.ClusterItem
+	if rel.Relevant && p.Cluster != nil {
+		ci = story.ClusterItemOf(it)
+		if cd := p.Cluster.Match(ci); cd.Joined {
+			d.StoryID = cd.Story
+			p.Log.Debug("pipeline: item joins a story", "source", it.Source, "item", it.ID, "story", cd.Story,
+				"similarity", cd.Similarity, "reason", cd.Reason)
+		}
+	}
+	err := p.Store.CompleteItem(ctx, it.ID, d)
+	if err != nil && d.StoryID != 0 && errors.Is(err, store.ErrNotFound) {
+		// The clusterer knows a story the store does not (a database
+		// restored from an older backup): start a new one instead.
+		p.Log.Warn("pipeline: the story the item should join is not in the store; starting a new one",
+			"source", it.Source, "item", it.ID, "story", d.StoryID)
+		d.StoryID = 0
+		err = p.Store.CompleteItem(ctx, it.ID, d)
+	}
+	if err != nil {
 		return fmt.Errorf("pipeline: recording decision for item %d: %w", it.ID, err)
+	}
+	if rel.Relevant && p.Cluster != nil {
+		p.addToCluster(ctx, it, ci, d.StoryID)
 	}
 	if p.Counters.Processed != nil {
 		p.Counters.Processed()
@@ -158,4 +231,23 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 		p.Log.Error("pipeline: publishing briefing failed", "source", it.Source, "item", it.ID, "err", err)
 	}
 	return nil
+}
+
+// addToCluster records a completed relevant item in the clusterer under
+// its story: joined, or the new one the store created, read back.
+func (p *Pipeline) addToCluster(ctx context.Context, it story.Item, ci story.ClusterItem, storyID int64) {
+	if storyID == 0 {
+		si, err := p.Store.Item(ctx, it.ID)
+		if err == nil && si.Decision != nil {
+			storyID = si.Decision.StoryID
+		}
+		if storyID == 0 {
+			// Only later reports of this event are affected: they start
+			// their own story until a restart restores this one.
+			p.Log.Error("pipeline: reading the story an item started failed; other outlets' reports will not join it",
+				"source", it.Source, "item", it.ID, "err", err)
+			return
+		}
+	}
+	p.Cluster.Add(storyID, ci)
 }

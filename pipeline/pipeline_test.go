@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -16,12 +17,15 @@ import (
 )
 
 // memStore is a minimal in-memory Store for the pipeline's own logic; the
-// real stores are exercised by storetest and the end-to-end tests.
+// real stores are exercised by storetest and the end-to-end tests. Stories
+// are numbered from 1; an item joins Decision.StoryID's.
 type memStore struct {
 	mu        sync.Mutex
 	pending   []story.Item
+	done      map[int64]story.Item
 	decisions map[int64]store.Decision
-	failRead  int // fail this many PendingItems calls
+	stories   [][]int64 // item IDs by story ID - 1
+	failRead  int       // fail this many PendingItems calls
 }
 
 func (m *memStore) PendingItems(_ context.Context, limit int) ([]story.Item, error) {
@@ -39,16 +43,59 @@ func (m *memStore) CompleteItem(_ context.Context, id int64, d store.Decision) e
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.decisions == nil {
-		m.decisions = map[int64]store.Decision{}
+		m.decisions, m.done = map[int64]store.Decision{}, map[int64]story.Item{}
+	}
+	if d.Relevant {
+		switch {
+		case d.StoryID == 0:
+			m.stories = append(m.stories, nil)
+			d.StoryID = int64(len(m.stories))
+		case d.StoryID > int64(len(m.stories)):
+			return fmt.Errorf("story %d: %w", d.StoryID, store.ErrNotFound)
+		}
+		m.stories[d.StoryID-1] = append(m.stories[d.StoryID-1], id)
 	}
 	m.decisions[id] = d
 	for i, it := range m.pending {
 		if it.ID == id {
+			m.done[id] = it
 			m.pending = append(m.pending[:i], m.pending[i+1:]...)
 			break
 		}
 	}
 	return nil
+}
+
+func (m *memStore) Item(_ context.Context, id int64) (store.StoredItem, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.decisions[id]
+	if !ok {
+		return store.StoredItem{}, fmt.Errorf("item %d: %w", id, store.ErrNotFound)
+	}
+	return store.StoredItem{Item: m.done[id], State: store.ItemDone, Decision: &d}, nil
+}
+
+// RecentStoryItems returns every story: the pipeline tests do not age them.
+func (m *memStore) RecentStoryItems(context.Context, time.Time) ([]store.StoryItems, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []store.StoryItems
+	for i, ids := range m.stories {
+		si := store.StoryItems{StoryID: int64(i + 1)}
+		for _, id := range ids {
+			si.Items = append(si.Items, m.done[id])
+		}
+		out = append(out, si)
+	}
+	return out, nil
+}
+
+// storyOf is the story item id is in, zero if none.
+func (m *memStore) storyOf(id int64) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.decisions[id].StoryID
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

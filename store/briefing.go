@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/briefbot/briefbot/story"
 )
 
 // Briefings is what the Discord side persists: stories, channel
@@ -29,6 +31,12 @@ type Briefings interface {
 	// any text users type is a valid query. Text with no letters or digits
 	// matches nothing.
 	Stories(ctx context.Context, q StoryQuery) ([]Story, error)
+	// RecentStoryItems returns every story an item started or joined at
+	// or after since (Story.Updated >= since), by ID, each with all of its
+	// items (full story.Item values, by item ID). The pipeline rebuilds its
+	// story clusterer from it at start, passing now minus the clusterer's
+	// window, so a restart keeps which story each new item joins.
+	RecentStoryItems(ctx context.Context, since time.Time) ([]StoryItems, error)
 
 	// Subscriptions: a channel follows a topic, in real time or as digests.
 
@@ -71,6 +79,12 @@ type Briefings interface {
 	// Recording the same message ID again is a no-op (a poster whose lease
 	// expired may finish the same nonce-protected send); a different one,
 	// or a delivery that already failed, is an error.
+	//
+	// For a DeliverEdit it records the edit; messageID may then differ
+	// from the claimed MessageID (the message was deleted and the story
+	// posted anew). Either way, when the story gained an item after the
+	// delivery was claimed (a render may have missed it), the delivery
+	// stays due, as a DeliverEdit of messageID.
 	DeliverySent(ctx context.Context, id int64, messageID string, at time.Time) error
 	// DeliveryRetry releases the claim; the delivery is due again at
 	// notBefore, with reason as its LastError. A delivery that has already
@@ -81,6 +95,10 @@ type Briefings interface {
 	// permanent error (unknown channel, missing access) is about the
 	// channel. The channel's other deliveries wait, unclaimable, until
 	// Subscribe resumes it. A delivery already sent stays sent.
+	//
+	// For a DeliverEdit, DeliveryFailed and DeliveryDropped give up the
+	// edit only: the delivery is sent again, with its message, and a later
+	// join asks for a new edit.
 	DeliveryFailed(ctx context.Context, id int64, reason string, at time.Time) error
 	// DeliveryDropped ends the delivery for good without pausing anything:
 	// for a message Discord refuses for what it is (a 400 for this
@@ -172,7 +190,18 @@ type DeliveryKind string
 const (
 	DeliverStory  DeliveryKind = "story"  // one story message
 	DeliverDigest DeliveryKind = "digest" // several stories in one message
+	// DeliverEdit is a story delivery already sent whose story has since
+	// gained an item: its message (MessageID) is to be edited to show the
+	// story as it is now. It is the same delivery, so its ID, channel and
+	// story do not change; only ClaimDeliveries reports this kind.
+	DeliverEdit DeliveryKind = "edit"
 )
+
+// StoryItems is a story's items, for rebuilding the story clusterer.
+type StoryItems struct {
+	StoryID int64
+	Items   []story.Item
+}
 
 // Delivery is one message the poster owes a channel.
 type Delivery struct {
@@ -184,8 +213,12 @@ type Delivery struct {
 	Topic          string
 	StoryIDs       []int64   // one for DeliverStory; the digest's, in order
 	Slot           time.Time // the digest's slot; zero for DeliverStory
-	Attempts       int       // claims so far, this one included
-	NotBefore      time.Time // zero until a retry sets it
-	LastError      string
-	Created        time.Time // the decision's or the digest slot's time
+	// MessageID is the message a DeliverEdit edits; empty otherwise.
+	MessageID string
+	// Attempts counts claims so far, this one included; it starts again
+	// from zero when a sent delivery comes due for an edit.
+	Attempts  int
+	NotBefore time.Time // zero until a retry sets it
+	LastError string
+	Created   time.Time // the decision's or the digest slot's time
 }

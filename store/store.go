@@ -47,6 +47,7 @@ func (e *SchemaTooNewError) Unwrap() error { return ErrSchemaTooNew }
 // ErrNotFound.
 type Store interface {
 	Briefings
+	SummaryCache
 
 	// Sources and their polling state.
 
@@ -97,7 +98,19 @@ type Store interface {
 	// for the same story. So a crash loses or duplicates no delivery. An
 	// item already in a story stays there: completing it again changes no
 	// story and creates no delivery.
+	//
+	// Joining an existing story also makes each of its story deliveries
+	// that was already sent to a still-subscribed channel owe that channel
+	// an edit: the delivery is due again, claimed as a DeliverEdit naming
+	// the message, so the message gains the outlet instead of a second
+	// post. Joins before the edit is made coalesce into one edit; a
+	// delivery not yet sent owes nothing, since it renders the story as it
+	// is when sent.
 	CompleteItem(ctx context.Context, id int64, d Decision) error
+	// Item returns one item with its state and decision (Decision.StoryID
+	// is the story it is in), or ErrNotFound. The pipeline reads the story
+	// a relevant item started this way.
+	Item(ctx context.Context, id int64) (StoredItem, error)
 	// ItemByLink finds an item by its canonical link, or ErrNotFound. When
 	// several sources carried the link, the most advanced one answers (done,
 	// then pending, then seen), the earliest recorded among equals.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -43,6 +44,10 @@ func (p *Poster) deliver(ctx context.Context, d store.Delivery, claimedAt time.T
 		return result{}
 	}
 
+	if d.Kind == store.DeliverEdit {
+		return p.deliverEdit(ctx, d, msgs[0], since, log)
+	}
+
 	// A digest that needs several messages sends each with its own nonce.
 	// The store keeps one message ID per delivery: the first part's.
 	var firstID string
@@ -53,14 +58,14 @@ func (p *Poster) deliver(ctx context.Context, d store.Delivery, claimedAt time.T
 			p.retry(d, p.o.Now(), "interrupted between digest parts", "")
 			return result{stop: true, retryAt: p.o.Now(), reason: "a digest was interrupted"}
 		}
-		id, err := p.send(ctx, d, i, m)
+		id, err := p.send(ctx, d, nonce(d.ID, i), m)
 		var se *sendError
 		if errors.As(err, &se) && se.kind == kindInvalid && d.Kind == store.DeliverStory {
 			// Discord refused the rendering; a bare title and link is the
 			// last thing worth trying before giving up on the story.
 			if fb := p.minimal(ctx, d); fb != nil {
 				log.Warn("poster: Discord rejected the message; sending a plain version", slog.String("reason", se.reason))
-				id, err = p.send(ctx, d, i, fb)
+				id, err = p.send(ctx, d, nonce(d.ID, i), fb)
 			}
 		}
 		if err != nil {
@@ -73,6 +78,35 @@ func (p *Poster) deliver(ctx context.Context, d store.Delivery, claimedAt time.T
 	now := p.o.Now()
 	p.noteSuccess(now)
 	p.recordSent(d, firstID, now, log)
+	if f := p.o.Counters.Posted; f != nil {
+		f(d.Kind, max(now.Sub(since), 0))
+	}
+	return result{}
+}
+
+// deliverEdit edits the story's message in place to show the story as it
+// is now (every outlet), with the same retries as a send. A message that
+// is gone (deleted by a moderator) is posted anew, and the store then
+// keeps the new message for later edits.
+func (p *Poster) deliverEdit(ctx context.Context, d store.Delivery, m *discordgo.MessageSend, since time.Time, log *slog.Logger) result {
+	id, err := p.edit(ctx, d, m)
+	var se *sendError
+	if errors.As(err, &se) && se.kind == kindInvalid {
+		if fb := p.minimal(ctx, d); fb != nil {
+			log.Warn("poster: Discord rejected the edit; sending a plain version", slog.String("reason", se.reason))
+			id, err = p.edit(ctx, d, fb)
+		}
+	}
+	if errors.As(err, &se) && se.kind == kindGone {
+		log.Info("poster: the story's message is gone; posting it again", slog.String("message", d.MessageID))
+		id, err = p.send(ctx, d, repostNonce(d.ID, d.MessageID), m)
+	}
+	if err != nil {
+		return p.failed(d, err, log)
+	}
+	now := p.o.Now()
+	p.noteSuccess(now)
+	p.recordSent(d, id, now, log)
 	if f := p.o.Counters.Posted; f != nil {
 		f(d.Kind, max(now.Sub(since), 0))
 	}
@@ -103,7 +137,7 @@ func (p *Poster) failed(d store.Delivery, err error, log *slog.Logger) result {
 			slog.String("reason", se.reason), slog.Any("err", se.err))
 		p.fail(d, se.reason, se.cause, true, log)
 		return result{stop: true, retryAt: now, reason: "the channel is paused: " + se.reason}
-	case kindInvalid:
+	case kindInvalid, kindGone:
 		// The message, not the channel, is at fault: drop this one only.
 		log.Warn("poster: Discord refused the message for good; dropping it",
 			slog.String("reason", se.reason), slog.Any("err", se.err))
@@ -183,7 +217,7 @@ func (p *Poster) recordSent(d store.Delivery, messageID string, at time.Time, lo
 // from.
 func (p *Poster) render(ctx context.Context, d store.Delivery) ([]*discordgo.MessageSend, time.Time, error) {
 	switch d.Kind {
-	case store.DeliverStory:
+	case store.DeliverStory, store.DeliverEdit:
 		if len(d.StoryIDs) != 1 {
 			return nil, time.Time{}, fmt.Errorf("story delivery %d lists %d stories, want 1: %w", d.ID, len(d.StoryIDs), store.ErrNotFound)
 		}
@@ -191,7 +225,11 @@ func (p *Poster) render(ctx context.Context, d store.Delivery) ([]*discordgo.Mes
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("story %d: %w", d.StoryIDs[0], err)
 		}
-		return []*discordgo.MessageSend{bot.StoryMessage(p.briefing(st, d.Topic))}, st.FirstSeen, nil
+		since := st.FirstSeen
+		if d.Kind == store.DeliverEdit {
+			since = st.Updated // an edit's latency counts from the join
+		}
+		return []*discordgo.MessageSend{bot.StoryMessage(p.briefing(st, d.Topic))}, since, nil
 	case store.DeliverDigest:
 		var bs []storyBriefing
 		for _, id := range d.StoryIDs {
@@ -257,6 +295,22 @@ func nonce(deliveryID int64, part int) string {
 	return n
 }
 
+// repostNonce identifies the new message that replaces a deleted one: not
+// the original post's nonce (Discord could answer it with the deleted
+// message), but the same on every attempt of this repost.
+func repostNonce(deliveryID int64, oldMessageID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(oldMessageID))
+	return "bb" + strconv.FormatInt(deliveryID, 36) + "r" + strconv.FormatUint(uint64(h.Sum32()), 36)
+}
+
+// editBody is the edit-message payload: the whole message is replaced.
+type editBody struct {
+	Content         string                            `json:"content"`
+	Embeds          []*discordgo.MessageEmbed         `json:"embeds"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+}
+
 // messageBody is the create-message payload. discordgo's MessageSend has no
 // nonce fields, hence this type.
 type messageBody struct {
@@ -275,6 +329,7 @@ const (
 	kindUnauthorized
 	kindInvalid   // 400: this message, as rendered
 	kindPermanent // the channel cannot be posted to
+	kindGone      // the message to edit no longer exists
 )
 
 // sendError is a failed send, classified.
@@ -292,7 +347,7 @@ func (e *sendError) Unwrap() error { return e.err }
 // send posts one message and returns its ID. It never sleeps on a rate
 // limit and never lets discordgo retry: both would hold the claim, and a
 // blind 5xx retry without the nonce could post twice.
-func (p *Poster) send(ctx context.Context, d store.Delivery, part int, m *discordgo.MessageSend) (string, error) {
+func (p *Poster) send(ctx context.Context, d store.Delivery, nonce string, m *discordgo.MessageSend) (string, error) {
 	if err := bot.CheckLimits(m); err != nil {
 		// The renderer guarantees this; Discord has the last word anyway.
 		p.log.Error("poster: rendered message breaks Discord's limits", slog.Int64("delivery", d.ID), slog.Any("err", err))
@@ -301,15 +356,32 @@ func (p *Poster) send(ctx context.Context, d store.Delivery, part int, m *discor
 		Content:         m.Content,
 		Embeds:          m.Embeds,
 		AllowedMentions: bot.NoMentions(), // whatever the renderer said
-		Nonce:           nonce(d.ID, part),
+		Nonce:           nonce,
 		EnforceNonce:    true,
 	})
 	if err != nil {
 		return "", &sendError{kind: kindInvalid, cause: CauseRejected, reason: "the message could not be encoded", err: err}
 	}
+	return p.request(ctx, http.MethodPost, discordgo.EndpointChannelMessages(d.ChannelID), body)
+}
 
+// edit replaces the content of d's message with m and returns its ID.
+// Editing is idempotent, so a retry after an unknown outcome is safe.
+func (p *Poster) edit(ctx context.Context, d store.Delivery, m *discordgo.MessageSend) (string, error) {
+	if err := bot.CheckLimits(m); err != nil {
+		p.log.Error("poster: rendered message breaks Discord's limits", slog.Int64("delivery", d.ID), slog.Any("err", err))
+	}
+	body, err := json.Marshal(editBody{Content: m.Content, Embeds: m.Embeds, AllowedMentions: bot.NoMentions()})
+	if err != nil {
+		return "", &sendError{kind: kindInvalid, cause: CauseRejected, reason: "the message could not be encoded", err: err}
+	}
+	return p.request(ctx, http.MethodPatch, discordgo.EndpointChannelMessage(d.ChannelID, d.MessageID), body)
+}
+
+// request makes one message request (create or edit) and returns the
+// message ID from the reply.
+func (p *Poster) request(ctx context.Context, method, url string, body []byte) (string, error) {
 	s := p.o.Session
-	url := discordgo.EndpointChannelMessages(d.ChannelID)
 	// The bucket is discordgo's own for this route, shared with any other
 	// code posting to the channel. LockBucket would sleep out a limit while
 	// holding our claim; instead, a limit releases the delivery until then.
@@ -325,7 +397,7 @@ func (p *Poster) send(ctx context.Context, d store.Delivery, part int, m *discor
 	// recorded, within SendTimeout.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.o.SendTimeout)
 	defer cancel()
-	resp, err := s.RequestWithLockedBucket(http.MethodPost, url, "application/json", body, b, 0,
+	resp, err := s.RequestWithLockedBucket(method, url, "application/json", body, b, 0,
 		discordgo.WithContext(sctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
 	if err != nil {
 		return "", classify(s, err, p.o.SendTimeout)
@@ -385,6 +457,9 @@ func classify(s *discordgo.Session, err error, timeout time.Duration) *sendError
 		e.kind, e.cause, e.reason = kindTransient, CauseServerError, "Discord answered "+rest.Response.Status
 	case status == http.StatusUnauthorized:
 		e.kind, e.cause, e.reason = kindUnauthorized, CauseUnauthorized, "Discord rejected the bot token (401)"
+	case code == discordgo.ErrCodeUnknownMessage:
+		// Only an edit names a message: it was deleted.
+		e.kind, e.cause, e.reason = kindGone, CauseRejected, "the message was deleted (Unknown Message)"
 	case code == discordgo.ErrCodeUnknownChannel:
 		e.kind, e.cause, e.reason = kindPermanent, CauseUnknownChannel,
 			"the channel no longer exists, or the bot was removed from it (Unknown Channel)"

@@ -14,7 +14,7 @@ import (
 )
 
 const deliveryColumns = `id, kind, subscription_id, guild_id, channel_id, topic, story_ids, slot,
-	attempts, not_before, last_error, created`
+	attempts, not_before, last_error, created, message_id`
 
 func scanDelivery(sc interface{ Scan(...any) error }) (store.Delivery, error) {
 	var (
@@ -24,11 +24,15 @@ func scanDelivery(sc interface{ Scan(...any) error }) (store.Delivery, error) {
 		slot, notBefore, created sql.NullString
 	)
 	err := sc.Scan(&d.ID, &kind, &subID, &d.GuildID, &d.ChannelID, &d.Topic, &ids, &slot,
-		&d.Attempts, &notBefore, &d.LastError, &created)
+		&d.Attempts, &notBefore, &d.LastError, &created, &d.MessageID)
 	if err != nil {
 		return d, err
 	}
 	d.Kind, d.SubscriptionID = store.DeliveryKind(kind), subID.Int64
+	if d.Kind == store.DeliverStory && d.MessageID != "" {
+		// Pending with a message: the story changed after it was sent.
+		d.Kind = store.DeliverEdit
+	}
 	if err := json.Unmarshal([]byte(ids), &d.StoryIDs); err != nil {
 		return d, fmt.Errorf("sqlite: delivery %d: bad stored story list %q: %w", d.ID, ids, err)
 	}
@@ -46,9 +50,10 @@ func scanDelivery(sc interface{ Scan(...any) error }) (store.Delivery, error) {
 // writer (and, across processes, BEGIN IMMEDIATE) runs alone: no two
 // callers can pick the same row. It walks the small deliveries_pending
 // index oldest first; a lease ends at lease_until, so an expired one is
-// simply due again.
+// simply due again. claimed_rev notes which joins this claim's render will
+// include (see migration 0003).
 const claimQuery = `
-	UPDATE deliveries SET claimed_by = ?1, lease_until = ?2, attempts = attempts + 1
+	UPDATE deliveries SET claimed_by = ?1, lease_until = ?2, attempts = attempts + 1, claimed_rev = edit_rev
 	WHERE id IN (
 	    SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
 	    WHERE d.state = 'pending'
@@ -140,8 +145,14 @@ func (s *Store) DeliverySent(ctx context.Context, id int64, messageID string, at
 		case "failed":
 			return fmt.Errorf("sqlite: delivery %d had failed for good, now reported sent as message %s", id, messageID)
 		}
+		// A pending row with a stored message was an edit; messageID may
+		// be a new message posted because the old one was gone. A join
+		// after the claim keeps the row due, as an edit of messageID.
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE deliveries SET state = 'sent', message_id = ?, ended_at = ?, lease_until = NULL
+			UPDATE deliveries SET
+			    state = CASE WHEN edit_rev > claimed_rev THEN 'pending' ELSE 'sent' END,
+			    attempts = CASE WHEN edit_rev > claimed_rev THEN 0 ELSE attempts END,
+			    message_id = ?, ended_at = ?, claimed_by = '', lease_until = NULL
 			WHERE id = ?`, messageID, atArg, id); err != nil {
 			return fmt.Errorf("sqlite: delivery %d sent: %w", id, err)
 		}
@@ -192,11 +203,19 @@ func (s *Store) endDelivery(ctx context.Context, id int64, reason string, at tim
 		reason = "Discord refused the message"
 	}
 	return s.inWrite(ctx, func(tx *sql.Tx) error {
-		state, _, channelID, err := deliveryState(ctx, tx, id)
+		state, messageID, channelID, err := deliveryState(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if state == "pending" {
+		switch {
+		case state == "pending" && messageID != "":
+			// An edit: give it up, the message stays as it was.
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE deliveries SET state = 'sent', last_error = ?, claimed_by = '', lease_until = NULL
+				WHERE id = ?`, reason, id); err != nil {
+				return fmt.Errorf("sqlite: delivery %d's edit failed: %w", id, err)
+			}
+		case state == "pending":
 			if _, err := tx.ExecContext(ctx, `
 				UPDATE deliveries SET state = 'failed', last_error = ?, ended_at = ?, lease_until = NULL
 				WHERE id = ?`, reason, atArg, id); err != nil {

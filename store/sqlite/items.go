@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot/store"
@@ -16,6 +17,17 @@ import (
 const itemColumns = `id, source, key, guid, link, title, description, content,
 	author, language, published, fetched, state, decision,
 	(SELECT story_id FROM story_items WHERE item_id = items.id)`
+
+// prefixed qualifies itemColumns with a table alias (alias "i." gives
+// "i.id, i.source, ..."), for queries that join items to other tables.
+func prefixed(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols[:len(cols)-1] { // the last is the story subquery
+		cols[i] = alias + strings.TrimSpace(c)
+	}
+	last := strings.ReplaceAll(cols[len(cols)-1], "items.id", alias+"id")
+	return strings.Join(cols[:len(cols)-1], ", ") + "," + last
+}
 
 // pendingQuery is served by the partial index items_pending.
 const pendingQuery = `
@@ -134,6 +146,22 @@ func (s *Store) CompleteItem(ctx context.Context, id int64, d store.Decision) er
 		}
 		return nil
 	})
+}
+
+// Item implements store.Store.
+func (s *Store) Item(ctx context.Context, id int64) (store.StoredItem, error) {
+	if err := s.enter(); err != nil {
+		return store.StoredItem{}, err
+	}
+	defer s.mu.RUnlock()
+	si, err := scanItem(s.read.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return si, fmt.Errorf("item %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return si, fmt.Errorf("sqlite: item %d: %w", id, err)
+	}
+	return si, nil
 }
 
 // errOrZero explains a missing time when there is no underlying error.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/briefbot/briefbot/store"
@@ -77,6 +78,10 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 			at, jsonList(topics), jsonList(union(oldSubtopics, d.Subtopics)), storyID); err != nil {
 			return fmt.Errorf("update story %d: %w", storyID, err)
 		}
+		// Channels that already have the story's message owe it an edit.
+		if _, err := tx.ExecContext(ctx, editDueQuery, storyID); err != nil {
+			return fmt.Errorf("queue edits of story %d's messages: %w", storyID, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO story_items (item_id, story_id) VALUES (?, ?)`, it.id, storyID); err != nil {
 		return fmt.Errorf("add the item to story %d: %w", storyID, err)
@@ -108,6 +113,20 @@ const fanOutQuery = `
 	  AND (s.since IS NULL OR s.since <= ?4)
 	ORDER BY s.id
 	ON CONFLICT (channel_id, story_id) DO NOTHING`
+
+// editDueQuery makes story ?1's deliveries owe their channels an edit
+// (see migration 0003): a sent one is due again, as an edit of its
+// message, with a fresh attempt count; a pending one only counts the join,
+// which matters if it is being sent right now. Rows whose subscription is
+// gone are left alone: no one is left to claim them.
+const editDueQuery = `
+	UPDATE deliveries SET
+	    edit_rev = edit_rev + 1,
+	    state = 'pending',
+	    attempts = CASE state WHEN 'sent' THEN 0 ELSE attempts END,
+	    not_before = CASE state WHEN 'sent' THEN NULL ELSE not_before END,
+	    last_error = CASE state WHEN 'sent' THEN '' ELSE last_error END
+	WHERE story_id = ?1 AND state IN ('pending', 'sent') AND subscription_id IS NOT NULL`
 
 // union appends to a the non-empty strings of b it does not hold yet,
 // keeping order.
@@ -356,4 +375,55 @@ func loadSources(ctx context.Context, tx *sql.Tx, stories []store.Story) error {
 		return fmt.Errorf("sqlite: story sources: %w", err)
 	}
 	return nil
+}
+
+// RecentStoryItems implements store.Briefings.
+func (s *Store) RecentStoryItems(ctx context.Context, since time.Time) ([]store.StoryItems, error) {
+	sinceArg, err := timeArg(since)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: recent story items: since: %w", err)
+	}
+	if sinceArg == nil {
+		sinceArg = "" // zero time: every story (stored times sort after "")
+	}
+	var out []store.StoryItems
+	err = s.inRead(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT si.story_id, `+prefixed("i.", itemColumns)+`
+			FROM stories s INDEXED BY stories_updated
+			JOIN story_items si ON si.story_id = s.id
+			JOIN items i ON i.id = si.item_id
+			WHERE s.updated >= ?
+			ORDER BY si.story_id, i.id`, sinceArg)
+		if err != nil {
+			return fmt.Errorf("sqlite: recent story items: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var storyID int64
+			si, err := scanItem(prependScan{&storyID, rows})
+			if err != nil {
+				return fmt.Errorf("sqlite: recent story items: %w", err)
+			}
+			if n := len(out); n == 0 || out[n-1].StoryID != storyID {
+				out = append(out, store.StoryItems{StoryID: storyID})
+			}
+			out[len(out)-1].Items = append(out[len(out)-1].Items, si.Item)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: recent story items: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// prependScan scans a leading column into first, the rest through sc.
+type prependScan struct {
+	first any
+	rows  *sql.Rows
+}
+
+func (p prependScan) Scan(dest ...any) error {
+	return p.rows.Scan(append([]any{p.first}, dest...)...)
 }

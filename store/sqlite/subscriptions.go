@@ -139,6 +139,13 @@ func (s *Store) Unsubscribe(ctx context.Context, channelID, topic string) (bool,
 			      AND (o.since IS NULL OR o.since <= t.first_seen))`, id); err != nil {
 			return fmt.Errorf("sqlite: unsubscribe: hand pending stories to the channel's other subscriptions: %w", err)
 		}
+		// An edit no other subscription took is given up; the row stays,
+		// sent, so the channel never gets the story posted a second time.
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE deliveries SET state = 'sent', claimed_by = '', lease_until = NULL
+			WHERE subscription_id = ? AND state = 'pending' AND message_id <> ''`, id); err != nil {
+			return fmt.Errorf("sqlite: unsubscribe: give up pending edits: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE subscription_id = ? AND state = 'pending'`, id); err != nil {
 			return fmt.Errorf("sqlite: unsubscribe: drop pending deliveries: %w", err)
 		}

@@ -131,7 +131,7 @@ func (s *suite) outboxTests() []test {
 				t.Errorf("claimed again while leased: %q", owed(more))
 			}
 		}},
-		{"completing again or joining a story queues nothing twice", func(t *testing.T) {
+		{"completing again or joining a story posts nothing twice", func(t *testing.T) {
 			st, _ := s.fresh(t)
 			subscribe(t, st, realtime("c1", topicGaza))
 			d := relevantDecision(at(time.Minute), "S.", topicGaza)
@@ -143,7 +143,8 @@ func (s *suite) outboxTests() []test {
 			sent(t, st, first)
 
 			// A channel that subscribes now (no lower bound) and one whose
-			// topic the joining item adds get the story; c1 does not again.
+			// topic the joining item adds get the story; c1 gets its
+			// message edited, not a second post.
 			subscribe(t, st, store.Subscription{ChannelID: "c2", Topic: topicGaza})
 			subscribe(t, st, store.Subscription{ChannelID: "c3", Topic: topicDiplomacy})
 			subscribe(t, st, realtime("c1", topicDiplomacy))
@@ -151,6 +152,7 @@ func (s *suite) outboxTests() []test {
 			join.StoryID = id
 			complete(t, st, article("ap", "b", "Truce talks, again", t0), join)
 			wantOwed(t, "after an item joined", claim(t, st, at(time.Hour)),
+				fmt.Sprintf("c1/gaza:edit[%d]", id),
 				fmt.Sprintf("c2/gaza:story[%d]", id), fmt.Sprintf("c3/mideast-diplomacy:story[%d]", id))
 		}},
 		{"an expired lease is claimable again and counts the attempt", func(t *testing.T) {

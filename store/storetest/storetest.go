@@ -70,8 +70,11 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"Stories", s.storyTests()},
 		{"Subscriptions", s.subscriptionTests()},
 		{"Outbox", s.outboxTests()},
+		{"StoryEdits", s.editTests()},
+		{"RecentStoryItems", s.recentStoryTests()},
 		{"Digests", s.digestTests()},
 		{"Interactions", s.interactionTests()},
+		{"SummaryCache", s.summaryCacheTests()},
 		{"BriefingConcurrency", s.briefingConcurrencyTests()},
 		{"BriefingLifecycle", s.briefingLifecycleTests()},
 	}

@@ -1,0 +1,131 @@
+package pipeline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/story"
+)
+
+// clusterNow is the pipeline's clock in the clustering tests.
+var clusterNow = time.Date(2025, time.June, 2, 12, 0, 0, 0, time.UTC)
+
+// event is one outlet's report: a wire story carried by several outlets
+// shares its text; a different event about the same country does not.
+type event struct {
+	id            int64
+	source, title string
+	text          string
+}
+
+var (
+	talks = []event{
+		{1, "reuters", "Iran and US to hold nuclear talks in Oman on Saturday",
+			"Iranian Foreign Minister Abbas Araghchi and US envoy Steve Witkoff will meet in Muscat on Saturday for indirect talks on Tehran's nuclear programme, Oman's foreign ministry said."},
+		{2, "ap", "Iran and US to hold nuclear talks in Oman on Saturday",
+			"Iranian Foreign Minister Abbas Araghchi and US envoy Steve Witkoff will meet in Muscat on Saturday for indirect talks on Tehran's nuclear programme, Oman's foreign ministry said."},
+		{3, "aljazeera", "Iran, US nuclear talks set for Muscat on Saturday",
+			"Iranian Foreign Minister Abbas Araghchi and US envoy Steve Witkoff will meet in Muscat on Saturday for indirect talks on Tehran's nuclear programme, Oman's foreign ministry said."},
+	}
+	quake = event{4, "bbc", "Earthquake in southern Iran kills 12 in Hormozgan province",
+		"A magnitude 5.9 earthquake struck near Bandar Abbas on Monday, destroying homes in several villages, state media reported."}
+)
+
+func (e event) item(published time.Time) story.Item {
+	return story.Item{ID: e.id, Source: e.source, Key: e.source, Title: e.title, Description: e.text,
+		Link: "https://" + e.source + ".example/" + e.title[:4], Published: published}
+}
+
+func clusteringPipeline(ms *memStore) *Pipeline {
+	return &Pipeline{
+		Store: ms, Log: quietLog(), Now: func() time.Time { return clusterNow },
+		Cluster: story.NewClusterer(story.Options{}),
+		Classify: func(it story.Item) Relevance {
+			return Relevance{Relevant: strings.Contains(it.Title, "Iran"), Topics: []string{"mideast"}}
+		},
+		Summarize: func(_ context.Context, it story.Item) (string, error) { return it.Description, nil },
+	}
+}
+
+func TestClusteringGroupsOutletsIntoOneStory(t *testing.T) {
+	ms := &memStore{}
+	for i, e := range append(talks, quake) {
+		ms.pending = append(ms.pending, e.item(clusterNow.Add(time.Duration(i-4)*time.Hour)))
+	}
+	p := clusteringPipeline(ms)
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	first := ms.storyOf(1)
+	if first == 0 {
+		t.Fatal("the first report started no story")
+	}
+	for _, e := range talks[1:] {
+		if got := ms.storyOf(e.id); got != first {
+			t.Errorf("%s's report is in story %d; want the first outlet's story %d", e.source, got, first)
+		}
+		if d := ms.decisions[e.id]; d.StoryID != first {
+			t.Errorf("%s's decision carries StoryID %d; want %d so the store joins it", e.source, d.StoryID, first)
+		}
+	}
+	if got := ms.storyOf(quake.id); got == 0 || got == first {
+		t.Errorf("a different event about the same country is in story %d; want a story of its own (not %d)", got, first)
+	}
+	if n, items := p.Cluster.Len(); n != 2 || items != 4 {
+		t.Errorf("clusterer holds %d stories and %d items; want 2 and 4", n, items)
+	}
+}
+
+func TestRestoreKeepsStoryMembership(t *testing.T) {
+	ms := &memStore{}
+	ms.pending = []story.Item{talks[0].item(clusterNow.Add(-3 * time.Hour)), quake.item(clusterNow.Add(-2 * time.Hour))}
+	if err := clusteringPipeline(ms).Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	// A restarted pipeline starts with an empty clusterer and restores it.
+	p := clusteringPipeline(ms)
+	ms.mu.Lock()
+	ms.pending = []story.Item{talks[2].item(clusterNow.Add(-time.Hour))}
+	ms.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- p.Run(ctx, make(chan struct{})) }()
+	deadline := time.After(10 * time.Second)
+	for ms.storyOf(talks[2].id) == 0 {
+		select {
+		case <-deadline:
+			t.Fatal("the restarted pipeline did not process the new report")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ms.storyOf(talks[2].id), ms.storyOf(talks[0].id); got != want {
+		t.Errorf("after a restart, a third outlet's report is in story %d; want the restored story %d", got, want)
+	}
+}
+
+// The clusterer may know a story the store lacks (a restored backup): the
+// item then starts a new story instead of failing forever.
+func TestJoinOfAStoryMissingFromTheStoreStartsANewOne(t *testing.T) {
+	ms := &memStore{}
+	p := clusteringPipeline(ms)
+	p.Cluster.Add(42, story.ClusterItemOf(talks[0].item(clusterNow.Add(-2*time.Hour))))
+	ms.pending = []story.Item{talks[1].item(clusterNow.Add(-time.Hour))}
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := ms.storyOf(talks[1].id)
+	if got == 0 || got == 42 {
+		t.Fatalf("item is in story %d; want a new story", got)
+	}
+	if !slices.Contains(p.Cluster.Stories(), got) {
+		t.Errorf("clusterer stories %v lack the new story %d", p.Cluster.Stories(), got)
+	}
+}
