@@ -39,6 +39,7 @@ type Config struct {
 	DiscordToken string `yaml:"-"`
 	DatabaseURL  string `yaml:"-"`
 	WebSubSecret string `yaml:"-"`
+	LLMAPIKey    string `yaml:"-"`
 }
 
 // Log controls logging.
@@ -87,10 +88,27 @@ type WebSub struct {
 	Listen      string `yaml:"listen"`
 }
 
-// Summarize bounds summary length.
+// Summarize bounds summary length and picks the backend.
 type Summarize struct {
 	MaxSentences int `yaml:"max_sentences"`
 	MaxWords     int `yaml:"max_words"`
+	// Backend is "extractive" (built in) or "llm" (a model server, with
+	// the extractive summary as fallback).
+	Backend string       `yaml:"backend"`
+	LLM     SummarizeLLM `yaml:"llm"`
+}
+
+// SummarizeLLM configures the model backend: any server speaking the
+// OpenAI-compatible chat completions API. The API key is a secret
+// (BRIEFBOT_LLM_API_KEY).
+type SummarizeLLM struct {
+	BaseURL         string        `yaml:"base_url"`
+	Model           string        `yaml:"model"`
+	Timeout         time.Duration `yaml:"timeout"`
+	MaxConcurrent   int           `yaml:"max_concurrent"`
+	MaxOutputTokens int           `yaml:"max_output_tokens"`
+	MaxInputTokens  int           `yaml:"max_input_tokens"`
+	PerMinute       int           `yaml:"per_minute"`
 }
 
 // Source is one feed to watch. Zero fields take the polling defaults.
@@ -154,6 +172,12 @@ func Parse(data []byte, name string, getenv Env) (*Config, error) {
 			return nil, fmt.Errorf("config: %s: %s (check the key names and value types against briefbot.example.yaml)", orStdin(name), yamlMessage(err))
 		}
 	}
+	// "off" reads the same from the file as from the environment.
+	for _, l := range []*string{&c.Admin.Listen, &c.WebSub.Listen, &c.Discord.InteractionsListen} {
+		if strings.EqualFold(strings.TrimSpace(*l), "off") {
+			*l = ""
+		}
+	}
 	var errs []string
 	errs = append(errs, applyEnv(c, getenv)...)
 	errs = append(errs, c.validate()...)
@@ -205,6 +229,9 @@ func (c *Config) Redacted() Config {
 	}
 	if r.WebSubSecret != "" {
 		r.WebSubSecret = "[redacted]"
+	}
+	if r.LLMAPIKey != "" {
+		r.LLMAPIKey = "[redacted]"
 	}
 	return r
 }

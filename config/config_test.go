@@ -107,6 +107,26 @@ func TestParse(t *testing.T) {
 			},
 		},
 		{
+			name: "off switches a listener off from the environment",
+			yaml: "admin:\n  listen: 0.0.0.0:9090\n",
+			env:  map[string]string{"BRIEFBOT_ADMIN_LISTEN": "off"},
+			check: func(t *testing.T, c *Config) {
+				if c.Admin.Listen != "" {
+					t.Errorf("admin.listen = %q; want off", c.Admin.Listen)
+				}
+			},
+		},
+		{
+			name:     "listeners share an address",
+			yaml:     "admin:\n  listen: 127.0.0.1:8081\n",
+			wantErrs: []string{`websub.listen: "127.0.0.1:8081" is also admin.listen`},
+		},
+		{
+			name:     "websub callback without a listener",
+			yaml:     "websub:\n  callback_url: https://bot.example.org/websub\n  listen: off\n",
+			wantErrs: []string{"websub.callback_url: is set, but websub.listen is off"},
+		},
+		{
 			name:     "bad discord id",
 			yaml:     "discord:\n  application_id: my-bot\n",
 			wantErrs: []string{`discord.application_id: "my-bot" is not a Discord ID`},

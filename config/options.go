@@ -38,6 +38,7 @@ var secrets = []secret{
 	{"DISCORD_TOKEN", func(c *Config, v string) { c.DiscordToken = v }},
 	{"BRIEFBOT_DATABASE_URL", func(c *Config, v string) { c.DatabaseURL = v }},
 	{"BRIEFBOT_WEBSUB_SECRET", func(c *Config, v string) { c.WebSubSecret = v }},
+	{"BRIEFBOT_LLM_API_KEY", func(c *Config, v string) { c.LLMAPIKey = v }},
 }
 
 // Limits the product relies on; checks below quote them.
@@ -82,11 +83,11 @@ var options = []option{
 			}
 			return ""
 		}},
-	{key: "discord.interactions_listen", def: "", help: `address of the HTTP interactions endpoint; "" uses the gateway instead`,
-		set:   setString(func(c *Config) *string { return &c.Discord.InteractionsListen }),
+	{key: "discord.interactions_listen", def: "", help: `address of the HTTP interactions endpoint; "off" uses the gateway instead`,
+		set:   setListen(func(c *Config) *string { return &c.Discord.InteractionsListen }),
 		check: hostPort(func(c *Config) string { return c.Discord.InteractionsListen })},
-	{key: "admin.listen", def: "127.0.0.1:9090", help: `health and metrics address, "" to disable`,
-		set:   setString(func(c *Config) *string { return &c.Admin.Listen }),
+	{key: "admin.listen", def: "127.0.0.1:9090", help: `health and metrics address; "off" to disable`,
+		set:   setListen(func(c *Config) *string { return &c.Admin.Listen }),
 		check: hostPort(func(c *Config) string { return c.Admin.Listen })},
 	{key: "polling.interval", def: "2m", help: "how often each source is polled (at least 30s)",
 		set:   setDuration(func(c *Config) *time.Duration { return &c.Polling.Interval }),
@@ -107,7 +108,7 @@ var options = []option{
 		}},
 	{key: "polling.max_redirects", def: "5", help: "redirects followed per fetch",
 		set:   setInt(func(c *Config) *int { return &c.Polling.MaxRedirects }),
-		check: intBetween(func(c *Config) int { return c.Polling.MaxRedirects }, 0, 10)},
+		check: intBetween(func(c *Config) int { return c.Polling.MaxRedirects }, 1, 10)},
 	{key: "polling.max_item_age", def: "168h", help: "items older than this are never posted",
 		set:   setDuration(func(c *Config) *time.Duration { return &c.Polling.MaxItemAge }),
 		check: durationBetween(func(c *Config) time.Duration { return c.Polling.MaxItemAge }, time.Hour, 365*24*time.Hour)},
@@ -122,10 +123,13 @@ var options = []option{
 			if c.WebSub.CallbackURL == "" {
 				return ""
 			}
+			if c.WebSub.Listen == "" {
+				return "is set, but websub.listen is off: give websub.listen the address your HTTPS proxy forwards the callback to"
+			}
 			return httpURL(c.WebSub.CallbackURL)
 		}},
 	{key: "websub.listen", def: "127.0.0.1:8081", help: "address serving WebSub callbacks (behind your HTTPS proxy)",
-		set:   setString(func(c *Config) *string { return &c.WebSub.Listen }),
+		set:   setListen(func(c *Config) *string { return &c.WebSub.Listen }),
 		check: hostPort(func(c *Config) string { return c.WebSub.Listen })},
 	{key: "summarize.max_sentences", def: "3", help: "most sentences in a summary",
 		set:   setInt(func(c *Config) *int { return &c.Summarize.MaxSentences }),
@@ -133,6 +137,40 @@ var options = []option{
 	{key: "summarize.max_words", def: "75", help: "most words in a summary",
 		set:   setInt(func(c *Config) *int { return &c.Summarize.MaxWords }),
 		check: intBetween(func(c *Config) int { return c.Summarize.MaxWords }, 10, 400)},
+	{key: "summarize.backend", def: "extractive", help: "extractive (built in) or llm (a model server; falls back to extractive)",
+		set:   setString(func(c *Config) *string { return &c.Summarize.Backend }),
+		check: oneOf(func(c *Config) string { return c.Summarize.Backend }, "extractive", "llm")},
+	{key: "summarize.llm.base_url", def: "http://127.0.0.1:11434/v1", help: "API root of an OpenAI-compatible server (Ollama's by default)",
+		set: setString(func(c *Config) *string { return &c.Summarize.LLM.BaseURL }),
+		check: func(c *Config) string {
+			if c.Summarize.Backend != "llm" {
+				return ""
+			}
+			return apiURL(c.Summarize.LLM.BaseURL)
+		}},
+	{key: "summarize.llm.model", def: "", help: "model name the server serves, e.g. llama3.1:8b",
+		set: setString(func(c *Config) *string { return &c.Summarize.LLM.Model }),
+		check: func(c *Config) string {
+			if c.Summarize.Backend == "llm" && c.Summarize.LLM.Model == "" {
+				return `is empty, but summarize.backend is llm: name the model your server serves, e.g. "llama3.1:8b"`
+			}
+			return ""
+		}},
+	{key: "summarize.llm.timeout", def: "20s", help: "longest wait for the model before using the extractive summary",
+		set:   setDuration(func(c *Config) *time.Duration { return &c.Summarize.LLM.Timeout }),
+		check: durationBetween(func(c *Config) time.Duration { return c.Summarize.LLM.Timeout }, time.Second, 5*time.Minute)},
+	{key: "summarize.llm.max_concurrent", def: "2", help: "most model requests in flight",
+		set:   setInt(func(c *Config) *int { return &c.Summarize.LLM.MaxConcurrent }),
+		check: intBetween(func(c *Config) int { return c.Summarize.LLM.MaxConcurrent }, 1, 64)},
+	{key: "summarize.llm.max_output_tokens", def: "200", help: "max_tokens of each completion",
+		set:   setInt(func(c *Config) *int { return &c.Summarize.LLM.MaxOutputTokens }),
+		check: intBetween(func(c *Config) int { return c.Summarize.LLM.MaxOutputTokens }, 32, 4096)},
+	{key: "summarize.llm.max_input_tokens", def: "2000", help: "article text sent, cut from the top (estimated tokens)",
+		set:   setInt(func(c *Config) *int { return &c.Summarize.LLM.MaxInputTokens }),
+		check: intBetween(func(c *Config) int { return c.Summarize.LLM.MaxInputTokens }, 100, 100000)},
+	{key: "summarize.llm.per_minute", def: "30", help: "most model requests in any minute, retries included; 0 for no limit",
+		set:   setInt(func(c *Config) *int { return &c.Summarize.LLM.PerMinute }),
+		check: intBetween(func(c *Config) int { return c.Summarize.LLM.PerMinute }, 0, 100000)},
 	{key: "include_default_sources", def: "false", help: "keep the built-in outlets when sources are listed",
 		set: setBool(func(c *Config) *bool { return &c.IncludeDefaultSources })},
 }
@@ -211,6 +249,16 @@ func (c *Config) validate() []string {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "sqlite:") &&
 		!strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, `BRIEFBOT_DATABASE_URL: unsupported scheme: use "sqlite:PATH" or "postgres://..."`)
+	}
+	listeners := map[string]string{}
+	for _, l := range [][2]string{{"admin.listen", c.Admin.Listen}, {"websub.listen", c.WebSub.Listen}, {"discord.interactions_listen", c.Discord.InteractionsListen}} {
+		if l[1] == "" {
+			continue
+		}
+		if other, dup := listeners[l[1]]; dup {
+			errs = append(errs, fmt.Sprintf("%s: %q is also %s: give each listener its own address", l[0], l[1], other))
+		}
+		listeners[l[1]] = l[0]
 	}
 	if c.Discord.InteractionsListen != "" && c.Discord.ApplicationID == "" {
 		errs = append(errs, "discord.application_id: is empty, but discord.interactions_listen is set: the HTTP endpoint registers commands under this ID (Developer Portal → General Information)")
@@ -375,6 +423,19 @@ func snowflake(get func(*Config) string) func(*Config) string {
 	}
 }
 
+// setListen reads a listen address; "off" (or "") turns the listener off,
+// so the environment can switch off what a file or image turned on.
+func setListen(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if strings.EqualFold(v, "off") {
+			v = ""
+		}
+		*p(c) = v
+		return nil
+	}
+}
+
 func hostPort(get func(*Config) string) func(*Config) string {
 	return func(c *Config) string {
 		v := get(c)
@@ -386,6 +447,15 @@ func hostPort(get func(*Config) string) func(*Config) string {
 		}
 		return ""
 	}
+}
+
+// apiURL returns a problem with a model server's API root, or "".
+func apiURL(u string) string {
+	p, err := url.Parse(u)
+	if u == "" || err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return fmt.Sprintf("%q is not an http(s) URL: use the server's API root, e.g. http://127.0.0.1:11434/v1 for Ollama", u)
+	}
+	return ""
 }
 
 // httpURL returns a problem with u, or "" if it is an absolute http(s) URL.

@@ -23,6 +23,7 @@ type Metrics struct {
 	PostRetries    *prometheus.CounterVec   // cause
 	PostFailures   *prometheus.CounterVec   // cause
 	CommandLatency *prometheus.HistogramVec // command, outcome
+	LLMSummaries   *prometheus.CounterVec   // outcome: used, timeout, ungrounded, ...
 }
 
 // New registers every collector, plus the Go and process collectors.
@@ -66,7 +67,11 @@ func New() *Metrics {
 		Name: "briefbot_command_seconds", Help: "Time from receiving a slash command to its first response, by command and outcome.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10),
 	}, []string{"command", "outcome"})
+	m.LLMSummaries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "briefbot_llm_summaries_total", Help: "Model summary attempts by outcome; anything but \"used\" fell back to the extractive summary.",
+	}, []string{"outcome"})
 	reg.MustRegister(
+		m.LLMSummaries,
 		m.Posted, m.PostLatency, m.PostRetries, m.PostFailures, m.CommandLatency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -24,6 +24,8 @@ func runEvalSummaries(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	pairsPath := fs.String("pairs", evaldata.Path(e.getenv, "summaries/dev.jsonl"), "article/reference pairs, JSONL with id, source, title, article, reference")
 	check := fs.Bool("check", false, "exit non-zero when a target is missed (R1, R2, RL above Lead-3 overall and on CNN/DailyMail; mean length ≤ 75 words)")
+	var lf llmEvalFlags
+	lf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -41,6 +43,13 @@ func runEvalSummaries(ctx context.Context, e *env, args []string) error {
 	pairs, err := summarize.ReadPairs(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pairsPath, err)
+	}
+	switch lf.backend {
+	case "extractive":
+	case "llm":
+		return runEvalSummariesLLM(ctx, e, lf, fs, *pairsPath, pairs, *check)
+	default:
+		return usageErrorf("eval summaries: --backend %q is not valid: use extractive or llm", lf.backend)
 	}
 	rep, err := summarize.Evaluate(ctx, summarize.New(summarize.Options{}), pairs)
 	if err != nil {

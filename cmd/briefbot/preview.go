@@ -48,8 +48,8 @@ summary briefbot would post. Feeds may also be given as arguments. With
 			feeds = nil
 			fs.Var(&feeds, "feed", "feed URL or local file (repeatable)")
 			fs.BoolVar(&asJSON, "json", false, "print normalised items as JSON lines")
-			fs.DurationVar(&timeout, "timeout", source.DefaultTimeout, "request timeout per feed")
-			fs.BoolVar(&allowPrivate, "allow-private-networks", false, "allow feeds on loopback and private addresses")
+			fs.DurationVar(&timeout, "timeout", 0, "request timeout per feed (default: polling.timeout)")
+			fs.BoolVar(&allowPrivate, "allow-private-networks", false, "allow feeds on loopback and private addresses (default: polling.allow_private_networks)")
 			fs.BoolVar(&onlyRelevant, "relevant", false, "show only items relevant to a topic")
 			configFlag(fs, &cfgPath)
 		},
@@ -67,12 +67,18 @@ summary briefbot would post. Feeds may also be given as arguments. With
 				return err
 			}
 			judgeItem := relevance(classifier)
-			sum := summarize.New(summarize.Options{MaxSentences: cfg.Summarize.MaxSentences, MaxWords: cfg.Summarize.MaxWords})
-			f := source.NewFetcher(source.Limits{
-				Timeout:              timeout,
-				AllowPrivateNetworks: allowPrivate,
-				UserAgent:            source.UserAgent(buildVersion()),
-			}, slog.New(slog.DiscardHandler))
+			// The summarizer run would use (a model, when configured).
+			sum, err := newSummarizer(cfg, nil, slog.New(slog.DiscardHandler), nil)
+			if err != nil {
+				return err
+			}
+			// The configuration's limits, as run uses them; flags override.
+			limits := limitsFromConfig(cfg)
+			if timeout > 0 {
+				limits.Timeout = timeout
+			}
+			limits.AllowPrivateNetworks = limits.AllowPrivateNetworks || allowPrivate
+			f := source.NewFetcher(limits, slog.New(slog.DiscardHandler))
 			failed := 0
 			for _, target := range targets {
 				title, items, err := source.Preview(ctx, f, target, time.Now())

@@ -16,7 +16,6 @@ import (
 	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/story"
-	"github.com/briefbot/briefbot/summarize"
 )
 
 func init() {
@@ -92,12 +91,18 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		}
 		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
 	}
+	sum, err := newSummarizer(cfg, st, log, func(outcome string) { m.LLMSummaries.WithLabelValues(outcome).Inc() })
+	if err != nil {
+		return err
+	}
 	pipe := &pipeline.Pipeline{
 		Store:    st,
 		Classify: relevance(classifier),
-		Summarize: summarizer(summarize.New(summarize.Options{MaxSentences: cfg.Summarize.MaxSentences, MaxWords: cfg.Summarize.MaxWords}),
-			withFullText(fetcher, fullTextSources(cfg), log)),
-		Sink:     sink,
+		Summarize: summarizer(sum, withFullText(fetcher, fullTextSources(cfg), log)),
+		Sink: sink,
+		// Another outlet's report of the same event joins its story, so a
+		// channel's message is edited instead of a second post.
+		Cluster:  story.NewClusterer(story.Options{}),
 		Log:      log,
 		Counters: pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: m.ItemsRelevant.Inc},
 	}
@@ -133,11 +138,11 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}
 	if cfg.Admin.Listen != "" {
 		h := admin.Handler(m.Registry, checks)
-		goPart("admin", func(ctx context.Context) error { return admin.Serve(ctx, cfg.Admin.Listen, h, log) })
+		goPart("admin", func(ctx context.Context) error { return admin.Serve(ctx, "admin", cfg.Admin.Listen, h, log) })
 	}
 	if opts.WebSub != nil {
 		h := poller.WebSubHandler()
-		goPart("websub", func(ctx context.Context) error { return admin.Serve(ctx, cfg.WebSub.Listen, h, log) })
+		goPart("websub", func(ctx context.Context) error { return admin.Serve(ctx, "websub", cfg.WebSub.Listen, h, log) })
 	}
 	<-ctx.Done()
 	log.Info("shutting down: finishing writes in flight")
