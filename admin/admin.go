@@ -49,13 +49,22 @@ func Handler(reg *prometheus.Registry, checks map[string]Check) http.Handler {
 }
 
 // Serve listens on addr until ctx is done, then shuts down gracefully.
-func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+// name says which listener it is in logs ("admin", "websub",
+// "interactions"). Timeouts bound slow clients: some of these endpoints
+// face the internet.
+func Serve(ctx context.Context, name, addr string, h http.Handler, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (choose a free address in the configuration)", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	log.Info("admin listener started", "addr", ln.Addr().String())
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	log.Info("listener started", slog.String("listener", name), slog.String("addr", ln.Addr().String()))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -25,14 +25,13 @@ import (
 // newDiscordSession returns a discordgo session whose HTTP client is built
 // from http.DefaultTransport's settings, so HTTPS_PROXY, NO_PROXY and
 // SSL_CERT_FILE apply to Discord's API as users behind proxies expect.
-func newDiscordSession(cfg *config.Config, log *slog.Logger) (*discordgo.Session, error) {
+func newDiscordSession(cfg *config.Config) (*discordgo.Session, error) {
 	dg, err := discordgo.New("Bot " + cfg.DiscordToken)
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
 	dg.Client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: 30 * time.Second}
 	dg.UserAgent = "DiscordBot (https://github.com/briefbot/briefbot, " + buildVersion() + ")"
-	dg.Identify.Intents = discordgo.IntentsGuilds // slash commands need no message content
 	dg.LogLevel = discordgo.LogWarning
 	return dg, nil
 }
@@ -90,7 +89,7 @@ type discordParts struct {
 }
 
 func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier, feeds []source.Feed, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
-	dg, err := newDiscordSession(cfg, log)
+	dg, err := newDiscordSession(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +154,8 @@ func (d *discordParts) start(goPart func(string, func(context.Context) error), c
 	}
 	checks["gateway"] = d.bot.Healthy
 	goPart("gateway", func(ctx context.Context) error {
-		if err := d.bot.Open(ctx); err != nil {
+		err := retryStartup(ctx, d.log, "connecting to Discord", func() error { return d.bot.Open(ctx) })
+		if err != nil {
 			return err
 		}
 		d.log.Info("connected to Discord; slash commands registered", slog.String("dev_guild_id", d.cfg.Discord.DevGuildID))
@@ -171,9 +171,33 @@ func (d *discordParts) serveInteractions(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("discord.public_key: %w", err)
 	}
-	if err := d.bot.RegisterCommands(ctx); err != nil {
+	// Close waits for deferred commands still working after their first
+	// response, so the store is not closed under them at shutdown.
+	defer d.bot.Close()
+	if err := retryStartup(ctx, d.log, "registering slash commands", func() error { return d.bot.RegisterCommands(ctx) }); err != nil {
 		return err
 	}
 	d.log.Info("slash commands registered; answering interactions over HTTP", slog.String("addr", d.cfg.Discord.InteractionsListen))
-	return admin.Serve(ctx, d.cfg.Discord.InteractionsListen, d.bot.InteractionsHandler(key), d.log)
+	return admin.Serve(ctx, "interactions", d.cfg.Discord.InteractionsListen, d.bot.InteractionsHandler(key), d.log)
+}
+
+// retryStartup runs start until it succeeds or ctx ends, backing off up to
+// five minutes: a Discord outage at start-up should not stop the polling
+// and the pipeline, which keep recording stories for when Discord is back.
+// A rejected token still ends the process, through the poster.
+func retryStartup(ctx context.Context, log *slog.Logger, what string, start func() error) error {
+	wait := 5 * time.Second
+	for {
+		err := start()
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		log.Error(what+" failed; will retry", slog.Any("err", err), slog.Duration("retry_in", wait))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Minute)
+	}
 }

@@ -263,3 +263,49 @@ sources:
 		t.Errorf("article fetched %d times; want 1", articleHits)
 	}
 }
+
+func TestFeedsFromConfig(t *testing.T) {
+	builtin := len(feedsFromConfig(config.Defaults()))
+	tests := []struct {
+		name string
+		yaml string
+		want func(t *testing.T, names map[string]string)
+		n    int
+	}{
+		{"built-ins when none listed", "", nil, builtin},
+		{"listed sources replace built-ins", "sources:\n  - {name: mine, url: https://a.example/feed}\n", func(t *testing.T, n map[string]string) {
+			if n["mine"] != "https://a.example/feed" {
+				t.Errorf("got %v", n)
+			}
+		}, 1},
+		{"include keeps built-ins and replaces by name", "include_default_sources: true\nsources:\n  - {name: aljazeera, url: https://mirror.example/aj}\n  - {name: extra, url: https://b.example/feed}\n", func(t *testing.T, n map[string]string) {
+			if n["aljazeera"] != "https://mirror.example/aj" || n["extra"] == "" {
+				t.Errorf("got %v", n)
+			}
+		}, builtin + 1},
+		{"disabled switches a built-in off", "include_default_sources: true\nsources:\n  - {name: aljazeera, url: https://x.example/f, disabled: true}\n", func(t *testing.T, n map[string]string) {
+			if _, ok := n["aljazeera"]; ok {
+				t.Errorf("disabled built-in still watched: %v", n)
+			}
+		}, builtin - 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Parse([]byte(tt.yaml), "t.yaml", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			feeds := feedsFromConfig(cfg)
+			names := map[string]string{}
+			for _, f := range feeds {
+				names[f.Name] = f.URL
+			}
+			if len(feeds) != tt.n || len(names) != tt.n {
+				t.Errorf("%d feeds (%d names); want %d", len(feeds), len(names), tt.n)
+			}
+			if tt.want != nil {
+				tt.want(t, names)
+			}
+		})
+	}
+}

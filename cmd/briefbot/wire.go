@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/briefbot/briefbot/config"
@@ -26,6 +27,8 @@ func feedsFromConfig(cfg *config.Config) []source.Feed {
 	}
 	for _, s := range cfg.Sources {
 		if s.Disabled {
+			// Also switches off a built-in source of the same name.
+			feeds = slices.DeleteFunc(feeds, func(f source.Feed) bool { return f.Name == s.Name })
 			continue
 		}
 		f := source.Feed{Name: s.Name, URL: s.URL, Outlet: s.Outlet, Interval: s.Interval, Backfill: cfg.Polling.Backfill, Language: s.Language}
