@@ -228,8 +228,23 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if problems := c.validate(); len(problems) > 0 {
-			t.Fatalf("Parse accepted an invalid config: %v", problems)
+		// Invariants the rest of briefbot relies on, checked independently
+		// of validate.
+		if c.Polling.Interval < MinPollInterval || c.Polling.Interval > MaxPollInterval {
+			t.Fatalf("accepted polling.interval %s", c.Polling.Interval)
+		}
+		for i, s := range c.Sources {
+			if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
+				t.Fatalf("accepted sources[%d].url %q", i, s.URL)
+			}
+			if s.Interval != 0 && s.Interval < MinPollInterval {
+				t.Fatalf("accepted sources[%d].interval %s", i, s.Interval)
+			}
+		}
+		for i, tp := range c.Topics {
+			if tp.Name == "" || len(tp.Include)+len(tp.Require) == 0 {
+				t.Fatalf("accepted topics[%d] without a name or terms: %+v", i, tp)
+			}
 		}
 	})
 }

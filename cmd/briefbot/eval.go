@@ -14,8 +14,8 @@ func registerEval(name string, s subcommand) { evalSubs[name] = s }
 func init() {
 	register(&command{
 		name:    "eval",
-		summary: "score briefbot against labelled data beside a baseline (summaries, topics)",
-		usage:   "<summaries|topics> [flags]",
+		summary: "score briefbot against labelled data beside a baseline (summaries, topics, stories)",
+		usage:   "<summaries|topics|stories> [flags]",
 		flags:   func(fs *flag.FlagSet) {},
 		run: func(ctx context.Context, e *env, args []string) error {
 			return dispatch(ctx, e, "eval", evalSubs, args)

@@ -110,7 +110,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	started := time.Now()
 	checks := map[string]admin.Check{
 		"store":   st.Ping,
-		"sources": func(ctx context.Context) error { return sourcesHealthy(ctx, st, started, cfg.Polling.Interval) },
+		"sources": func(ctx context.Context) error { return sourcesHealthy(ctx, st, started, slowestInterval(cfg, feeds)) },
 	}
 
 	var (
@@ -152,6 +152,19 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// slowestInterval is the longest time between two polls of any source:
+// per-source intervals, and the slower pace while WebSub pushes.
+func slowestInterval(cfg *config.Config, feeds []source.Feed) time.Duration {
+	slowest := cfg.Polling.Interval
+	for _, f := range feeds {
+		slowest = max(slowest, f.Interval)
+	}
+	if cfg.WebSub.CallbackURL != "" {
+		slowest *= source.DefaultPushSlowdown
+	}
+	return slowest
 }
 
 // sourcesHealthy fails when no source has been polled successfully for a

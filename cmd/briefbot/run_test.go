@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/sqlite"
 )
 
 // syncBuffer is a bytes.Buffer safe for the bot's writer and the test's reader.
@@ -136,7 +138,10 @@ sources:
 `, filepath.Join(dir, "bb.db"), srv.URL)
 
 	out, stop := runFor(t, cfg)
-	waitFor(t, "the first poll", func() bool { feed.mu.Lock(); defer feed.mu.Unlock(); return feed.hits >= 1 })
+	// A source's polls run one after another, so a second request means
+	// the first poll was recorded (stopping during the first fetch would
+	// leave the source unprimed).
+	waitFor(t, "the first poll", func() bool { feed.mu.Lock(); defer feed.mu.Unlock(); return feed.hits >= 2 })
 	if code := stop(); code != 0 {
 		t.Fatalf("run exited %d", code)
 	}
@@ -307,5 +312,37 @@ func TestFeedsFromConfig(t *testing.T) {
 				tt.want(t, names)
 			}
 		})
+	}
+}
+
+func TestSourcesHealthy(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.EnsureSource(ctx, "wire", "https://wire.example/feed"); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now().Add(-time.Hour)
+	if err := sourcesHealthy(ctx, st, time.Now(), 2*time.Minute); err != nil {
+		t.Errorf("unhealthy during the start-up grace: %v", err)
+	}
+	if err := sourcesHealthy(ctx, st, started, 2*time.Minute); err == nil {
+		t.Error("healthy although no source was ever polled after an hour")
+	}
+	if _, err := st.RecordPoll(ctx, "wire", store.Poll{At: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sourcesHealthy(ctx, st, started, 2*time.Minute); err != nil {
+		t.Errorf("unhealthy right after a successful poll: %v", err)
+	}
+	cfg, err := config.Parse([]byte("sources:\n  - {name: slow, url: https://s.example/f, interval: 3h}\n"), "t.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := slowestInterval(cfg, feedsFromConfig(cfg)); got != 3*time.Hour {
+		t.Errorf("slowestInterval = %s; want 3h from the per-source interval", got)
 	}
 }
