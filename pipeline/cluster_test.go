@@ -129,3 +129,44 @@ func TestJoinOfAStoryMissingFromTheStoreStartsANewOne(t *testing.T) {
 		t.Errorf("clusterer stories %v lack the new story %d", p.Cluster.Stories(), got)
 	}
 }
+
+// When outlets that agree join a story another outlet's angle started, the
+// story is headed again by the item most like the others: its title, link
+// and summary go to the store with the join, so the edit shows them.
+func TestJoinRefreshesTheStoryHeadline(t *testing.T) {
+	ms := &memStore{}
+	// Al Jazeera's wording reached us first and was published first; the
+	// wire copy follows from two outlets.
+	angle, wire1, wire2 := talks[2], talks[0], talks[1]
+	ms.pending = []story.Item{
+		angle.item(clusterNow.Add(-3 * time.Hour)),
+		wire1.item(clusterNow.Add(-2 * time.Hour)),
+		wire2.item(clusterNow.Add(-time.Hour)),
+	}
+	p := clusteringPipeline(ms)
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	id := ms.storyOf(angle.id)
+	if id == 0 || ms.storyOf(wire1.id) != id || ms.storyOf(wire2.id) != id {
+		t.Fatalf("stories %d, %d, %d; want the three reports in one", id, ms.storyOf(wire1.id), ms.storyOf(wire2.id))
+	}
+	// Two items are equally like each other: the earlier one keeps heading.
+	if d := ms.decisions[wire1.id]; d.StoryHeadline != "" || d.StoryLink != "" || d.StorySummary != "" {
+		t.Errorf("the first join changes the story to %q / %q / %q; want it unchanged", d.StoryHeadline, d.StoryLink, d.StorySummary)
+	}
+	// With the wire copy twice, it stands for the story; the earlier copy wins.
+	want := wire1.item(time.Time{})
+	d := ms.decisions[wire2.id]
+	if d.StoryHeadline != want.Title || d.StoryLink != want.Link || d.StorySummary != want.Description {
+		t.Errorf("the second join sets the story to %q / %q / %q; want the wire copy's %q / %q / %q",
+			d.StoryHeadline, d.StoryLink, d.StorySummary, want.Title, want.Link, want.Description)
+	}
+	st, err := ms.Story(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Headline != want.Title || st.Link != want.Link {
+		t.Errorf("story reads %q at %s; want %q at %s", st.Headline, st.Link, want.Title, want.Link)
+	}
+}

@@ -28,6 +28,9 @@ type Store interface {
 	Item(ctx context.Context, id int64) (store.StoredItem, error)
 	// RecentStoryItems rebuilds the clusterer at start.
 	RecentStoryItems(ctx context.Context, since time.Time) ([]store.StoryItems, error)
+	// Story reads the items of a story an item joins, to choose the one
+	// that best stands for it.
+	Story(ctx context.Context, id int64) (store.Story, error)
 }
 
 // Relevance is a classifier's verdict over every topic.
@@ -197,6 +200,7 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 			d.StoryID = cd.Story
 			p.Log.Debug("pipeline: item joins a story", "source", it.Source, "item", it.ID, "story", cd.Story,
 				"similarity", cd.Similarity, "reason", cd.Reason)
+			p.refreshStory(ctx, it, &d)
 		}
 	}
 	err := p.Store.CompleteItem(ctx, it.ID, d)
@@ -250,4 +254,61 @@ func (p *Pipeline) addToCluster(ctx context.Context, it story.Item, ci story.Clu
 		}
 	}
 	p.Cluster.Add(storyID, ci)
+}
+
+// refreshStory, for item it joining story d.StoryID, sets d's story fields
+// when the join changes which of the story's items best stands for it
+// (story.BestItem: the one most like the others, so a lone outlet's angle
+// does not head the story): the story then takes that item's title, link
+// and summary, and its messages are edited to show them. It is a nicety:
+// when the story cannot be read, it keeps its text.
+func (p *Pipeline) refreshStory(ctx context.Context, it story.Item, d *store.Decision) {
+	fail := func(err error) {
+		p.Log.Warn("pipeline: reading the story an item joins failed; its headline and summary stay as they are",
+			"source", it.Source, "item", it.ID, "story", d.StoryID, "err", err)
+	}
+	st, err := p.Store.Story(ctx, d.StoryID)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) { // CompleteItem handles a missing story
+			fail(err)
+		}
+		return
+	}
+	items := make([]story.Item, 0, len(st.Sources)+1)
+	summaries := make([]string, 0, len(st.Sources)+1)
+	for _, src := range st.Sources {
+		if src.ItemID == it.ID {
+			continue
+		}
+		si, err := p.Store.Item(ctx, src.ItemID)
+		if err != nil {
+			fail(err)
+			return
+		}
+		sum := ""
+		if si.Decision != nil {
+			sum = si.Decision.Summary
+		}
+		items, summaries = append(items, si.Item), append(summaries, sum)
+	}
+	items, summaries = append(items, it), append(summaries, d.Summary)
+	cis := make([]story.ClusterItem, len(items))
+	for i, x := range items {
+		cis[i] = story.ClusterItemOf(x)
+	}
+	b := story.BestItem(cis)
+	best := items[b]
+	if best.Title == "" || (best.Title == st.Headline && best.Link == st.Link) {
+		return // unchanged, or nothing to head the story with
+	}
+	sum := summaries[b]
+	if sum == "" {
+		// An item decided before summaries were kept: write one now.
+		if sum, err = p.Summarize(ctx, best); err != nil {
+			fail(fmt.Errorf("summarizing item %d: %w", best.ID, err))
+			return
+		}
+	}
+	d.StoryHeadline, d.StoryLink, d.StorySummary = best.Title, best.Link, sum
+	p.Log.Debug("pipeline: story headed by another item", "story", d.StoryID, "item", best.ID, "source", best.Source)
 }

@@ -24,8 +24,9 @@ type memStore struct {
 	pending   []story.Item
 	done      map[int64]story.Item
 	decisions map[int64]store.Decision
-	stories   [][]int64 // item IDs by story ID - 1
-	failRead  int       // fail this many PendingItems calls
+	stories   [][]int64     // item IDs by story ID - 1
+	heads     []store.Story // each story's headline, link and summary
+	failRead  int           // fail this many PendingItems calls
 }
 
 func (m *memStore) PendingItems(_ context.Context, limit int) ([]story.Item, error) {
@@ -45,24 +46,39 @@ func (m *memStore) CompleteItem(_ context.Context, id int64, d store.Decision) e
 	if m.decisions == nil {
 		m.decisions, m.done = map[int64]store.Decision{}, map[int64]story.Item{}
 	}
-	if d.Relevant {
-		switch {
-		case d.StoryID == 0:
-			m.stories = append(m.stories, nil)
-			d.StoryID = int64(len(m.stories))
-		case d.StoryID > int64(len(m.stories)):
-			return fmt.Errorf("story %d: %w", d.StoryID, store.ErrNotFound)
-		}
-		m.stories[d.StoryID-1] = append(m.stories[d.StoryID-1], id)
-	}
-	m.decisions[id] = d
+	var item story.Item
 	for i, it := range m.pending {
 		if it.ID == id {
-			m.done[id] = it
+			item = it
 			m.pending = append(m.pending[:i], m.pending[i+1:]...)
 			break
 		}
 	}
+	m.done[id] = item
+	if d.Relevant {
+		switch {
+		case d.StoryID == 0:
+			m.stories = append(m.stories, nil)
+			m.heads = append(m.heads, store.Story{Headline: item.Title, Link: item.Link, Summary: d.Summary})
+			d.StoryID = int64(len(m.stories))
+		case d.StoryID > int64(len(m.stories)):
+			return fmt.Errorf("story %d: %w", d.StoryID, store.ErrNotFound)
+		default:
+			h := &m.heads[d.StoryID-1]
+			for _, f := range []struct {
+				dst *string
+				v   string
+			}{
+				{&h.Headline, d.StoryHeadline}, {&h.Link, d.StoryLink}, {&h.Summary, d.StorySummary},
+			} {
+				if f.v != "" {
+					*f.dst = f.v
+				}
+			}
+		}
+		m.stories[d.StoryID-1] = append(m.stories[d.StoryID-1], id)
+	}
+	m.decisions[id] = d
 	return nil
 }
 
@@ -89,6 +105,22 @@ func (m *memStore) RecentStoryItems(context.Context, time.Time) ([]store.StoryIt
 		out = append(out, si)
 	}
 	return out, nil
+}
+
+// Story returns a story's text and its items as sources.
+func (m *memStore) Story(_ context.Context, id int64) (store.Story, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id < 1 || id > int64(len(m.stories)) {
+		return store.Story{}, fmt.Errorf("story %d: %w", id, store.ErrNotFound)
+	}
+	st := m.heads[id-1]
+	st.ID = id
+	for _, itemID := range m.stories[id-1] {
+		it := m.done[itemID]
+		st.Sources = append(st.Sources, store.StorySource{ItemID: it.ID, Source: it.Source, Title: it.Title, Link: it.Link})
+	}
+	return st, nil
 }
 
 // storyOf is the story item id is in, zero if none.

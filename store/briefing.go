@@ -117,9 +117,9 @@ type Briefings interface {
 // Story is one event as briefbot tells it, with every source that carried it.
 type Story struct {
 	ID        int64
-	Headline  string // the first item's title
+	Headline  string // the title of the item that best stands for the story (at first, the first item's)
 	Summary   string
-	Link      string // the first item's canonical link
+	Link      string // the canonical link of the item that best stands for the story (at first, the first item's)
 	Published time.Time
 	FirstSeen time.Time // the first item's decision time; never changes
 	Updated   time.Time // the last time an item joined

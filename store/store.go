@@ -91,7 +91,8 @@ type Store interface {
 	// A relevant decision also puts the item in a story, in the same
 	// transaction: a new story (headline the item's title, summary
 	// d.Summary, link and published time the item's, FirstSeen d.At, topics
-	// and subtopics the decision's), or the existing story d.StoryID names.
+	// and subtopics the decision's), or the existing story d.StoryID names,
+	// whose headline, link and summary d's story fields may replace.
 	// Each channel with a non-paused realtime subscription to one of
 	// d.Topics and Since <= the story's FirstSeen gets one pending story
 	// delivery, however many of its topics match, and never a second one
@@ -188,6 +189,16 @@ type Decision struct {
 	// event); zero starts a new story. Read back, it is the story the item
 	// belongs to, zero if none.
 	StoryID int64
+	// StoryHeadline, StoryLink and StorySummary, on a decision that joins
+	// the story StoryID names, replace that story's headline, link and
+	// summary in the same transaction, so the edits the join queues show
+	// them; an empty field leaves the story's as it is. The pipeline sets
+	// them when the joining item changes which of the story's items best
+	// stands for it (story.BestItem). They are about the story, not the
+	// item: they are ignored when the decision starts a story or the item
+	// is already in one, and are not kept with the decision (they read
+	// back empty).
+	StoryHeadline, StoryLink, StorySummary string
 }
 
 // StoredItem is an item with its pipeline state.

@@ -96,10 +96,10 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		return err
 	}
 	pipe := &pipeline.Pipeline{
-		Store:    st,
-		Classify: relevance(classifier),
+		Store:     st,
+		Classify:  relevance(classifier),
 		Summarize: summarizer(sum, withFullText(fetcher, fullTextSources(cfg), log)),
-		Sink: sink,
+		Sink:      sink,
 		// Another outlet's report of the same event joins its story, so a
 		// channel's message is edited instead of a second post.
 		Cluster:  story.NewClusterer(story.Options{}),

@@ -78,6 +78,9 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 			at, jsonList(topics), jsonList(union(oldSubtopics, d.Subtopics)), storyID); err != nil {
 			return fmt.Errorf("update story %d: %w", storyID, err)
 		}
+		if err := refreshStory(ctx, tx, storyID, d); err != nil {
+			return err
+		}
 		// Channels that already have the story's message owe it an edit.
 		if _, err := tx.ExecContext(ctx, editDueQuery, storyID); err != nil {
 			return fmt.Errorf("queue edits of story %d's messages: %w", storyID, err)
@@ -95,6 +98,32 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 	}
 	if _, err := tx.ExecContext(ctx, fanOutQuery, storyID, at, jsonList(topics), firstSeen); err != nil {
 		return fmt.Errorf("queue story %d for subscribed channels: %w", storyID, err)
+	}
+	return nil
+}
+
+// refreshStory gives a story the headline, link and summary d carries for
+// it (see store.Decision), touching only the columns it changes so the
+// full-text index is rewritten only when the text is.
+func refreshStory(ctx context.Context, tx *sql.Tx, storyID int64, d store.Decision) error {
+	var (
+		sets []string
+		args []any
+	)
+	for _, c := range []struct{ column, value string }{
+		{"headline", d.StoryHeadline}, {"link", d.StoryLink}, {"summary", d.StorySummary},
+	} {
+		if c.value != "" {
+			sets = append(sets, c.column+" = ?")
+			args = append(args, c.value)
+		}
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE stories SET `+strings.Join(sets, ", ")+` WHERE id = ?`,
+		append(args, storyID)...); err != nil {
+		return fmt.Errorf("refresh story %d's headline and summary: %w", storyID, err)
 	}
 	return nil
 }

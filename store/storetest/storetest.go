@@ -71,6 +71,7 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"Subscriptions", s.subscriptionTests()},
 		{"Outbox", s.outboxTests()},
 		{"StoryEdits", s.editTests()},
+		{"StoryRefresh", s.refreshTests()},
 		{"RecentStoryItems", s.recentStoryTests()},
 		{"Digests", s.digestTests()},
 		{"Interactions", s.interactionTests()},
