@@ -81,7 +81,15 @@ type Pipeline struct {
 	BatchSize  int
 	Counters   Counters
 	RetryAfter time.Duration // wait after a store error before trying again
+
+	// failures counts errors per item; setAside holds the items skipped
+	// after maxItemFailures. Only the pipeline's own goroutine uses them.
+	failures map[int64]int
+	setAside map[int64]bool
 }
+
+// completeTimeout bounds recording one decision, also during shutdown.
+const completeTimeout = 15 * time.Second
 
 // Run processes pending items whenever wake fires (and once at start, so
 // items left pending by a crash are picked up), until ctx is done. With a
@@ -160,19 +168,47 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 		batch = 100
 	}
 	for {
-		items, err := p.Store.PendingItems(ctx, batch)
+		// Ask past the items set aside, which stay pending in the store.
+		items, err := p.Store.PendingItems(ctx, batch+len(p.setAside))
 		if err != nil {
 			return fmt.Errorf("pipeline: reading pending items: %w", err)
 		}
-		if len(items) == 0 {
-			return nil
-		}
+		progress := false
 		for _, it := range items {
+			if p.setAside[it.ID] {
+				continue
+			}
+			progress = true
 			if err := p.process(ctx, it); err != nil {
-				return err
+				if ctx.Err() != nil || !p.failed(it, err) {
+					return err
+				}
 			}
 		}
+		if !progress {
+			return nil
+		}
 	}
+}
+
+// maxItemFailures is how often one item may fail before it is set aside,
+// so that one item the store cannot record does not hold up the rest.
+const maxItemFailures = 5
+
+// failed counts a failure of it and reports whether it has now been set
+// aside (true) or should be retried later with the rest (false).
+func (p *Pipeline) failed(it story.Item, err error) bool {
+	if p.failures == nil {
+		p.failures, p.setAside = map[int64]int{}, map[int64]bool{}
+	}
+	p.failures[it.ID]++
+	if p.failures[it.ID] < maxItemFailures {
+		return false
+	}
+	p.setAside[it.ID] = true
+	p.Log.Error("pipeline: setting an item aside after repeated failures; it stays pending and is retried after a restart",
+		"source", it.Source, "item", it.ID, "attempt", p.failures[it.ID], "err", err)
+	return true
 }
 
 func (p *Pipeline) process(ctx context.Context, it story.Item) error {
@@ -203,14 +239,19 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 			p.refreshStory(ctx, it, &d)
 		}
 	}
-	err := p.Store.CompleteItem(ctx, it.ID, d)
+	// The decision is recorded even when shutdown has begun: the work is
+	// done, and redoing it after a restart (a full-text fetch, a model
+	// call) would cost more than finishing this write.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), completeTimeout)
+	defer cancel()
+	err := p.Store.CompleteItem(wctx, it.ID, d)
 	if err != nil && d.StoryID != 0 && errors.Is(err, store.ErrNotFound) {
 		// The clusterer knows a story the store does not (a database
 		// restored from an older backup): start a new one instead.
 		p.Log.Warn("pipeline: the story the item should join is not in the store; starting a new one",
 			"source", it.Source, "item", it.ID, "story", d.StoryID)
 		d.StoryID = 0
-		err = p.Store.CompleteItem(ctx, it.ID, d)
+		err = p.Store.CompleteItem(wctx, it.ID, d)
 	}
 	if err != nil {
 		return fmt.Errorf("pipeline: recording decision for item %d: %w", it.ID, err)

@@ -27,6 +27,7 @@ type memStore struct {
 	stories   [][]int64     // item IDs by story ID - 1
 	heads     []store.Story // each story's headline, link and summary
 	failRead  int           // fail this many PendingItems calls
+	poison    int64         // CompleteItem always fails for this item ID
 }
 
 func (m *memStore) PendingItems(_ context.Context, limit int) ([]story.Item, error) {
@@ -43,6 +44,9 @@ func (m *memStore) PendingItems(_ context.Context, limit int) ([]story.Item, err
 func (m *memStore) CompleteItem(_ context.Context, id int64, d store.Decision) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if id == m.poison {
+		return errors.New("constraint failed")
+	}
 	if m.decisions == nil {
 		m.decisions, m.done = map[int64]store.Decision{}, map[int64]story.Item{}
 	}
@@ -207,5 +211,37 @@ func TestRunRetriesAfterStoreError(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run returned %v after cancel; want nil", err)
+	}
+}
+
+// An item the store cannot record is retried a few times and then set
+// aside, so the items behind it still get through.
+func TestPoisonItemIsSetAside(t *testing.T) {
+	ms := &memStore{poison: 1}
+	for i := 1; i <= 4; i++ {
+		ms.pending = append(ms.pending, story.Item{ID: int64(i), Title: "x"})
+	}
+	p := &Pipeline{
+		Store: ms, Log: quietLog(), BatchSize: 2,
+		Classify:  func(story.Item) Relevance { return Relevance{} },
+		Summarize: func(context.Context, story.Item) (string, error) { return "", nil },
+	}
+	var err error
+	for range maxItemFailures - 1 {
+		if err = p.Drain(context.Background()); err == nil {
+			t.Fatal("Drain hid a store failure")
+		}
+	}
+	if len(ms.decisions) != 0 {
+		t.Fatalf("items behind the failing one were processed before it was set aside: %v", ms.decisions)
+	}
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatalf("Drain after setting the item aside: %v", err)
+	}
+	if len(ms.decisions) != 3 {
+		t.Errorf("%d items recorded; want the 3 behind the failing one", len(ms.decisions))
+	}
+	if len(ms.pending) != 1 || ms.pending[0].ID != 1 {
+		t.Errorf("pending = %+v; want only the failing item, still pending", ms.pending)
 	}
 }
