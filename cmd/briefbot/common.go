@@ -10,6 +10,7 @@ import (
 
 	"github.com/briefbot/briefbot/config"
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/postgres"
 	"github.com/briefbot/briefbot/store/sqlite"
 )
 
@@ -34,37 +35,87 @@ type openedStore interface {
 	Migrate(ctx context.Context) (int, error)
 }
 
+// Kinds of database.
+const (
+	kindSQLite   = "sqlite"
+	kindPostgres = "postgres"
+)
+
 // databaseTarget returns the kind of database and its location, from
-// BRIEFBOT_DATABASE_URL when set, else database.path.
+// BRIEFBOT_DATABASE_URL when set, else database.path. A PostgreSQL location
+// is the URL itself, password included: show databaseName instead.
 func databaseTarget(cfg *config.Config) (kind, where string) {
-	u := cfg.DatabaseURL
-	switch {
-	case u == "":
-		return "sqlite", cfg.Database.Path
-	case strings.HasPrefix(u, "sqlite:"):
-		return "sqlite", strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "//")
-	default:
-		return "postgres", u
+	if cfg.DatabaseURL == "" {
+		return kindSQLite, cfg.Database.Path
 	}
+	return parseDatabase(cfg.DatabaseURL)
+}
+
+// parseDatabase reads "sqlite:PATH" (or sqlite://PATH) and postgres:// or
+// postgresql:// URLs; any other text is returned with kind "".
+func parseDatabase(s string) (kind, where string) {
+	switch {
+	case strings.HasPrefix(s, "sqlite:"):
+		return kindSQLite, strings.TrimPrefix(strings.TrimPrefix(s, "sqlite:"), "//")
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		return kindPostgres, s
+	}
+	return "", s
+}
+
+// databaseName names a database for people: the file path, or the URL
+// without its password.
+func databaseName(kind, where string) string {
+	if kind == kindPostgres {
+		return postgres.Redact(where)
+	}
+	return where
+}
+
+// latestVersion is the newest schema this build knows for kind.
+func latestVersion(kind string) int {
+	if kind == kindPostgres {
+		return postgres.LatestVersion()
+	}
+	return sqlite.LatestVersion()
 }
 
 // openStore opens the configured database. With migrate false, pending
 // migrations are not applied (for `migrate --status`).
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (openedStore, error) {
 	kind, where := databaseTarget(cfg)
-	if kind != "sqlite" {
-		return nil, errors.New("BRIEFBOT_DATABASE_URL: PostgreSQL is not supported by this build yet: unset it to use the embedded SQLite database")
+	return openDatabase(ctx, kind, where, log, migrate)
+}
+
+// openDatabase opens a database by kind and location (see databaseTarget).
+func openDatabase(ctx context.Context, kind, where string, log *slog.Logger, migrate bool) (openedStore, error) {
+	switch kind {
+	case kindPostgres:
+		var opts []postgres.Option
+		if !migrate {
+			opts = append(opts, postgres.WithoutMigrate())
+		}
+		// Its errors name the server without the password and say what
+		// to fix (unreachable, login refused, no such database), and a
+		// too-new schema is a *store.SchemaTooNewError.
+		s, err := postgres.Open(ctx, where, log, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	case kindSQLite:
+		var opts []sqlite.Option
+		if !migrate {
+			opts = append(opts, sqlite.WithoutMigrate())
+		}
+		s, err := sqlite.Open(ctx, where, log, opts...)
+		if errors.Is(err, store.ErrSchemaTooNew) {
+			return nil, err // already names the file and the fix
+		}
+		if err != nil {
+			return nil, fmt.Errorf("opening database %s: %w", where, err)
+		}
+		return s, nil
 	}
-	var opts []sqlite.Option
-	if !migrate {
-		opts = append(opts, sqlite.WithoutMigrate())
-	}
-	s, err := sqlite.Open(ctx, where, log, opts...)
-	if errors.Is(err, store.ErrSchemaTooNew) {
-		return nil, err // already names the file and the fix
-	}
-	if err != nil {
-		return nil, fmt.Errorf("opening database %s: %w", where, err)
-	}
-	return s, nil
+	return nil, fmt.Errorf(`database %q: unsupported: use "sqlite:PATH" or a postgres:// URL`, databaseName(kind, where))
 }

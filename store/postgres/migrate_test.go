@@ -1,0 +1,234 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/briefbot/briefbot/store"
+)
+
+func TestEmbeddedMigrationsLoad(t *testing.T) {
+	if migrationsErr != nil {
+		t.Fatal(migrationsErr)
+	}
+	if LatestVersion() < 2 {
+		t.Errorf("LatestVersion = %d, want at least 2", LatestVersion())
+	}
+}
+
+func TestLoadMigrationsChecksNames(t *testing.T) {
+	file := &fstest.MapFile{Data: []byte("SELECT 1;")}
+	tests := []struct {
+		name  string
+		files []string
+		ok    bool
+	}{
+		{"in order", []string{"0001_a.sql", "0002_b.sql"}, true},
+		{"gap", []string{"0001_a.sql", "0003_c.sql"}, false},
+		{"repeat", []string{"0001_a.sql", "0001_b.sql"}, false},
+		{"no number", []string{"init.sql"}, false},
+		{"zero", []string{"0000_a.sql"}, false},
+	}
+	for _, tc := range tests {
+		fsys := fstest.MapFS{}
+		for _, f := range tc.files {
+			fsys["migrations/"+f] = file
+		}
+		_, err := loadMigrations(fsys)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: loadMigrations error %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+// Instances starting at once against an empty database: every Migrate
+// succeeds and each migration is applied exactly once.
+func TestConcurrentMigrateAppliesOnce(t *testing.T) {
+	dbURL := newSchema(t)
+	const instances = 6
+	stores := make([]*Store, instances)
+	for i := range stores {
+		stores[i] = openURL(t, dbURL, WithoutMigrate())
+	}
+	applied := make([]int, instances)
+	errs := make([]error, instances)
+	var wg sync.WaitGroup
+	for i, s := range stores {
+		wg.Go(func() { applied[i], errs[i] = s.Migrate(t.Context()) })
+	}
+	wg.Wait()
+	total := 0
+	for i := range stores {
+		if errs[i] != nil {
+			t.Errorf("instance %d: Migrate: %v", i, errs[i])
+		}
+		total += applied[i]
+	}
+	if total != LatestVersion() {
+		t.Errorf("migrations applied %d times in all (%v), want %d: each exactly once", total, applied, LatestVersion())
+	}
+	var rows int
+	if err := stores[0].pool.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != LatestVersion() {
+		t.Errorf("schema_migrations has %d rows, want %d", rows, LatestVersion())
+	}
+	// Opening (which migrates) from several instances at once also works.
+	var owg sync.WaitGroup
+	for range 4 {
+		owg.Go(func() {
+			s, err := Open(t.Context(), dbURL, nil)
+			if err != nil {
+				t.Errorf("concurrent Open: %v", err)
+				return
+			}
+			s.Close()
+		})
+	}
+	owg.Wait()
+}
+
+// Migrate waits for the advisory lock: while another session holds it,
+// nothing is applied.
+func TestMigrateWaitsForTheLock(t *testing.T) {
+	dbURL := newSchema(t)
+	holder, err := pgx.Connect(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(context.Background())
+	if _, err := holder.Exec(t.Context(), lockSQL, migrateLockClass); err != nil {
+		t.Fatal(err)
+	}
+	s := openURL(t, dbURL, WithoutMigrate())
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	if n, err := s.Migrate(ctx); err == nil || n != 0 {
+		t.Fatalf("Migrate while another session holds the lock = %d, %v; want it to wait until its context ends", n, err)
+	}
+	if v, err := s.SchemaVersion(t.Context()); err != nil || v != 0 {
+		t.Errorf("SchemaVersion = %d, %v; want 0: nothing applied without the lock", v, err)
+	}
+	if _, err := holder.Exec(t.Context(), unlockSQL, migrateLockClass); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Migrate(t.Context()); err != nil || n != LatestVersion() {
+		t.Errorf("Migrate after the lock is released = %d, %v; want %d", n, err, LatestVersion())
+	}
+}
+
+func TestSchemaTooNewIsRefused(t *testing.T) {
+	dbURL := newSchema(t)
+	// The test server trusts local connections, so a password in the URL is
+	// accepted and ignored: it lets the test check it is never shown.
+	u, _ := url.Parse(dbURL)
+	u.User = url.UserPassword(u.User.Username(), "s3cret-pw")
+	withPassword := u.String()
+
+	s := openURL(t, withPassword)
+	future := LatestVersion() + 3
+	if _, err := s.pool.Exec(t.Context(), `INSERT INTO schema_migrations (version) VALUES ($1)`, future); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	_, err := Open(t.Context(), withPassword, nil)
+	var tooNew *store.SchemaTooNewError
+	if !errors.As(err, &tooNew) || !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("Open of a newer database: %v, want a *store.SchemaTooNewError", err)
+	}
+	if tooNew.Version != future || tooNew.Known != LatestVersion() {
+		t.Errorf("SchemaTooNewError = %+v, want version %d, known %d", tooNew, future, LatestVersion())
+	}
+	if strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("error shows the password: %v", err)
+	}
+	if !strings.Contains(err.Error(), "127.0.0.1") && !strings.Contains(err.Error(), "localhost") {
+		t.Errorf("error does not name the database: %v", err)
+	}
+
+	// Inspecting it is still possible.
+	s = openURL(t, withPassword, WithoutMigrate())
+	if v, err := s.SchemaVersion(t.Context()); err != nil || v != future {
+		t.Errorf("SchemaVersion = %d, %v; want %d", v, err, future)
+	}
+	if _, err := s.Migrate(t.Context()); !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Errorf("Migrate: %v, want ErrSchemaTooNew", err)
+	}
+}
+
+func TestOpenExplainsConnectionErrors(t *testing.T) {
+	requireServer(t).Close(context.Background())
+	server, _ := url.Parse(testServerURL())
+	with := func(f func(u *url.URL)) string {
+		u := *server
+		u.User = url.UserPassword(server.User.Username(), "s3cret-pw")
+		f(&u)
+		return u.String()
+	}
+	tests := []struct {
+		name string
+		url  string
+		want string
+	}{
+		{"unreachable", with(func(u *url.URL) { u.Host = "127.0.0.1:1" }), "cannot reach the server"},
+		{"missing database", with(func(u *url.URL) { u.Path = "/briefbot_no_such_database" }), "database does not exist"},
+		{"unknown role", with(func(u *url.URL) { u.User = url.UserPassword("briefbot_no_such_role", "s3cret-pw") }), "refused the login"},
+		{"missing schema", with(func(u *url.URL) {
+			q := u.Query()
+			q.Set("search_path", "briefbot_no_such_schema")
+			u.RawQuery = q.Encode()
+		}), "CREATE SCHEMA"},
+		{"not a URL", "postgres://user:s3cret-pw@host:notaport/db", "not valid"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Open(t.Context(), tc.url, nil)
+			if err == nil {
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not say %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "s3cret-pw") {
+				t.Errorf("error shows the password: %v", err)
+			}
+		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://bot:pw@db.example:5432/briefbot?sslmode=require", "postgres://bot:xxxxx@db.example:5432/briefbot?sslmode=require"},
+		{"postgres://bot@db.example/briefbot", "postgres://bot@db.example/briefbot"},
+		{"postgresql://db.example/briefbot?password=pw&user=bot", "postgresql://db.example/briefbot?password=xxxxx&user=bot"},
+		{"postgres://bot:p%40ss@h:notaport/db", "postgres://(unparsable URL)"},
+	}
+	for _, tc := range tests {
+		if got := Redact(tc.in); got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain ایران 🕊️", "plain ایران 🕊️"},
+		{"nul\x00byte", "nul byte"},
+		{"bad\xffutf8", "bad utf8"},
+	}
+	for _, tc := range tests {
+		if got := clean(tc.in); got != tc.want {
+			t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
