@@ -63,6 +63,13 @@ const (
 const tailWords = 60
 
 func cleanSentences(text string) []sentence {
+	// Undecodable bytes become spaces first: stripping a tag from between
+	// two of them would join them into a character the text never had
+	// ("\xd6<A>\x8e" became "֎"), and deleting one could complete an
+	// entity ("&#10\xbe0" became "d"). Both found by FuzzClean.
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, " ")
+	}
 	text = normalizeSpace(stripHTML(text))
 	tokenized := looksTokenized(text)
 	var kept []sentence
