@@ -37,7 +37,7 @@ func PlainText(s string) string {
 	if strings.IndexByte(s, '<') >= 0 && hasTag(s) {
 		// Escaped more deeply than any real feed, or hidden as above: make
 		// sure no markup survives; "< b>" is text to every HTML parser.
-		s = strings.ReplaceAll(s, "<", "< ")
+		s = collapseSpace(strings.ReplaceAll(s, "<", "< "))
 	}
 	return s
 }
