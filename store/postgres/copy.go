@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
 // This file moves an embedded database to PostgreSQL: `briefbot migrate
@@ -364,7 +366,7 @@ func toDecision(v any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("%v (%T) is not JSON text", v, v)
 	}
-	d, err := decodeDecision([]byte(s))
+	d, err := storeutil.DecodeDecision([]byte(s))
 	if err != nil {
 		return nil, err
 	}

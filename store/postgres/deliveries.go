@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
 const deliveryColumns = `d.id, d.kind, d.subscription_id, d.guild_id, d.channel_id, d.topic, d.story_ids, d.slot,
@@ -114,8 +115,8 @@ func deliveryState(ctx context.Context, tx pgx.Tx, id int64) (state, messageID, 
 
 // DeliverySent implements store.Briefings.
 func (s *Store) DeliverySent(ctx context.Context, id int64, messageID string, at time.Time) error {
-	if messageID == "" {
-		return fmt.Errorf("postgres: delivery %d sent: message ID is empty; pass the ID Discord returned", id)
+	if err := storeutil.CheckMessageID(id, messageID); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	messageID = clean(messageID)
 	return s.inTx(ctx, func(tx pgx.Tx) error {
@@ -123,14 +124,12 @@ func (s *Store) DeliverySent(ctx context.Context, id int64, messageID string, at
 		if err != nil {
 			return err
 		}
-		switch state {
-		case "sent":
-			if stored == messageID {
-				return nil
-			}
-			return fmt.Errorf("postgres: delivery %d was already sent as message %s, now reported as %s: the channel may show it twice", id, stored, messageID)
-		case "failed":
-			return fmt.Errorf("postgres: delivery %d had failed for good, now reported sent as message %s", id, messageID)
+		done, err := storeutil.SentAgain(id, state, stored, messageID)
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		if done {
+			return nil // reported again
 		}
 		// A pending row with a stored message was an edit; messageID may
 		// be a new message posted because the old one was gone. A join
@@ -183,7 +182,7 @@ func (s *Store) DeliveryDropped(ctx context.Context, id int64, reason string, at
 // pauses every subscription in its channel.
 func (s *Store) endDelivery(ctx context.Context, id int64, reason string, at time.Time, pause bool) error {
 	if reason == "" {
-		reason = "Discord refused the message"
+		reason = storeutil.DefaultFailReason
 	}
 	reason = clean(reason)
 	return s.inTx(ctx, func(tx pgx.Tx) error {
@@ -218,10 +217,6 @@ func (s *Store) endDelivery(ctx context.Context, id int64, reason string, at tim
 	})
 }
 
-// interactionMemory is how long an interaction ID is remembered. Discord
-// redelivers within seconds; a day leaves a wide margin at trivial cost.
-const interactionMemory = 24 * time.Hour
-
 // ClaimInteraction implements store.Briefings.
 func (s *Store) ClaimInteraction(ctx context.Context, id string, at time.Time) (bool, error) {
 	if id == "" {
@@ -239,7 +234,7 @@ func (s *Store) ClaimInteraction(ctx context.Context, id string, at time.Time) (
 			return fmt.Errorf("postgres: claim interaction %s: %w", id, err)
 		}
 		first = tag.RowsAffected() == 1
-		if _, err := tx.Exec(ctx, `DELETE FROM interactions WHERE at < $1`, ts(at.Add(-interactionMemory))); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM interactions WHERE at < $1`, ts(at.Add(-storeutil.InteractionMemory))); err != nil {
 			return fmt.Errorf("postgres: forget old interactions: %w", err)
 		}
 		return nil

@@ -2,15 +2,14 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 	"github.com/briefbot/briefbot/story"
 )
 
@@ -58,7 +57,7 @@ func scanItem(row pgx.Row, lead ...any) (store.StoredItem, error) {
 	it.Published, it.Fetched = fromTS(published), fromTS(fetched)
 	si.State = store.ItemState(state)
 	if decision != nil {
-		d, err := decodeDecision(decision)
+		d, err := storeutil.DecodeDecision(decision)
 		if err != nil {
 			return si, fmt.Errorf("item %d: %w", it.ID, err)
 		}
@@ -171,54 +170,11 @@ func (s *Store) ItemByLink(ctx context.Context, link string) (store.StoredItem, 
 	return si, nil
 }
 
-// decisionJSON is the stored form of store.Decision, the same JSON as
+// encodeDecision returns the decision as JSON text, the same JSON as
 // store/sqlite keeps (so `briefbot migrate --from sqlite:` copies it as
-// is). It has its own field names so renaming a Go field cannot silently
-// orphan stored data.
-type decisionJSON struct {
-	Relevant  bool      `json:"relevant"`
-	Score     float64   `json:"score"`
-	Topics    []string  `json:"topics,omitempty"`
-	Subtopics []string  `json:"subtopics,omitempty"`
-	Reasons   []string  `json:"reasons,omitempty"`
-	Summary   string    `json:"summary,omitempty"`
-	At        time.Time `json:"at"`
-}
-
-// encodeDecision returns the decision as JSON text. jsonb refuses the
-// escape \u0000, so strings are cleaned first.
+// is). jsonb refuses the escape \u0000, so strings are cleaned first.
 func encodeDecision(d store.Decision) (string, error) {
-	b, err := json.Marshal(decisionJSON{
-		Relevant:  d.Relevant,
-		Score:     d.Score,
-		Topics:    cleanAll(d.Topics),
-		Subtopics: cleanAll(d.Subtopics),
-		Reasons:   cleanAll(d.Reasons),
-		Summary:   clean(d.Summary),
-		At:        d.At.UTC(),
-	})
-	if err != nil {
-		return "", fmt.Errorf("encode decision: %w", err)
-	}
-	return string(b), nil
-}
-
-func decodeDecision(b []byte) (store.Decision, error) {
-	var j decisionJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return store.Decision{}, fmt.Errorf("decode stored decision: %w", err)
-	}
-	at := j.At
-	if !at.IsZero() {
-		at = at.UTC()
-	}
-	return store.Decision{
-		Relevant:  j.Relevant,
-		Score:     j.Score,
-		Topics:    j.Topics,
-		Subtopics: j.Subtopics,
-		Reasons:   j.Reasons,
-		Summary:   j.Summary,
-		At:        at,
-	}, nil
+	d.Topics, d.Subtopics, d.Reasons = cleanAll(d.Topics), cleanAll(d.Subtopics), cleanAll(d.Reasons)
+	d.Summary = clean(d.Summary)
+	return storeutil.EncodeDecision(d)
 }

@@ -5,17 +5,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
 // Migrations are NNNN_name.sql files applied in version order, each in its
@@ -26,44 +21,8 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string // file name, for logs
-	sql     string
-}
-
-// loadMigrations reads and checks the embedded files: versions must run
-// 1, 2, 3… with no gap or duplicate, so "latest" is well defined.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, p := range names {
-		name := path.Base(p)
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", name)
-		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d (versions must be 1, 2, 3… without gaps or repeats)", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
-
 // migrations is the embedded set, checked once; tests prove it loads.
-var migrations, migrationsErr = loadMigrations(migrationFiles)
+var migrations, migrationsErr = storeutil.LoadMigrations(migrationFiles)
 
 // LatestVersion is the schema version this build migrates to.
 func LatestVersion() int { return len(migrations) }
@@ -155,18 +114,18 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if v > len(migrations) {
-		return 0, &store.SchemaTooNewError{Database: s.url, Version: v, Known: len(migrations)}
+	if err := storeutil.CheckSchema(s.url, v, len(migrations)); err != nil {
+		return 0, err
 	}
 	for _, m := range migrations[v:] {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			// No arguments: pgx sends it with the simple protocol, which
 			// runs a file of several statements.
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("postgres: migration %s on %s: %w", m.name, s.url, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("postgres: migration %s on %s: %w", m.Name, s.url, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
-				return fmt.Errorf("postgres: record migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
+				return fmt.Errorf("postgres: record migration %s: %w", m.Name, err)
 			}
 			return nil
 		})
@@ -175,7 +134,7 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 		}
 		applied++
 		s.log.Info("applied database migration",
-			slog.String("database", s.url), slog.Int("version", m.version), slog.String("migration", m.name))
+			slog.String("database", s.url), slog.Int("version", m.Version), slog.String("migration", m.Name))
 	}
 	return applied, nil
 }

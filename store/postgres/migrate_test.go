@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,31 +20,6 @@ func TestEmbeddedMigrationsLoad(t *testing.T) {
 	}
 	if LatestVersion() < 2 {
 		t.Errorf("LatestVersion = %d, want at least 2", LatestVersion())
-	}
-}
-
-func TestLoadMigrationsChecksNames(t *testing.T) {
-	file := &fstest.MapFile{Data: []byte("SELECT 1;")}
-	tests := []struct {
-		name  string
-		files []string
-		ok    bool
-	}{
-		{"in order", []string{"0001_a.sql", "0002_b.sql"}, true},
-		{"gap", []string{"0001_a.sql", "0003_c.sql"}, false},
-		{"repeat", []string{"0001_a.sql", "0001_b.sql"}, false},
-		{"no number", []string{"init.sql"}, false},
-		{"zero", []string{"0000_a.sql"}, false},
-	}
-	for _, tc := range tests {
-		fsys := fstest.MapFS{}
-		for _, f := range tc.files {
-			fsys["migrations/"+f] = file
-		}
-		_, err := loadMigrations(fsys)
-		if (err == nil) != tc.ok {
-			t.Errorf("%s: loadMigrations error %v, want ok=%v", tc.name, err, tc.ok)
-		}
 	}
 }
 

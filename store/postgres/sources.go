@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 	"github.com/briefbot/briefbot/story"
 )
 
@@ -148,7 +149,7 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 			lastModified = nil
 		}
 		var lag any
-		if d, ok := newestLag(pending); ok {
+		if d, ok := storeutil.NewestLag(pending); ok {
 			lag = int64(d)
 		}
 		_, err = tx.Exec(ctx, `
@@ -323,25 +324,6 @@ func insertItems(ctx context.Context, tx pgx.Tx, source string, rows []itemRow) 
 		}
 	}
 	return pending, seen, nil
-}
-
-// newestLag is how late the most recently published of items reached us.
-// A negative lag (a publisher's clock ahead of ours) counts as zero.
-func newestLag(items []story.Item) (time.Duration, bool) {
-	var newest *story.Item
-	for i := range items {
-		it := &items[i]
-		if it.Published.IsZero() {
-			continue
-		}
-		if newest == nil || it.Published.After(newest.Published) {
-			newest = it
-		}
-	}
-	if newest == nil {
-		return 0, false
-	}
-	return max(0, newest.Fetched.Sub(newest.Published)), true
 }
 
 // RecordFailure implements store.Store.

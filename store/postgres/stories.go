@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
 // storyItem is what a story takes from the item that starts or joins it.
@@ -43,12 +43,12 @@ func addToStory(ctx context.Context, tx pgx.Tx, it storyItem, d store.Decision) 
 		topics    []string
 	)
 	if d.StoryID == 0 {
-		topics = union(nil, cleanAll(d.Topics))
+		topics = storeutil.Union(nil, cleanAll(d.Topics))
 		err = tx.QueryRow(ctx, `
 			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics)
 			VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
 			RETURNING id`,
-			it.title, clean(d.Summary), it.link, it.published, at, topics, union(nil, cleanAll(d.Subtopics))).Scan(&storyID)
+			it.title, clean(d.Summary), it.link, it.published, at, topics, storeutil.Union(nil, cleanAll(d.Subtopics))).Scan(&storyID)
 		if err != nil {
 			return fmt.Errorf("create story: %w", err)
 		}
@@ -70,7 +70,7 @@ func addToStory(ctx context.Context, tx pgx.Tx, it storyItem, d store.Decision) 
 			return fmt.Errorf("read story %d: %w", storyID, err)
 		}
 		firstSeen = fromTS(first)
-		topics = union(oldTopics, cleanAll(d.Topics))
+		topics = storeutil.Union(oldTopics, cleanAll(d.Topics))
 		// The decision's story fields, when set, give the story new text
 		// (see store.Decision); the search column follows by itself.
 		if _, err := tx.Exec(ctx, `
@@ -82,7 +82,7 @@ func addToStory(ctx context.Context, tx pgx.Tx, it storyItem, d store.Decision) 
 			    link      = coalesce(nullif($6, ''), link),
 			    summary   = coalesce(nullif($7, ''), summary)
 			WHERE id = $4`,
-			at, topics, union(oldSubtop, cleanAll(d.Subtopics)), storyID,
+			at, topics, storeutil.Union(oldSubtop, cleanAll(d.Subtopics)), storyID,
 			clean(d.StoryHeadline), clean(d.StoryLink), clean(d.StorySummary)); err != nil {
 			return fmt.Errorf("update story %d: %w", storyID, err)
 		}
@@ -134,18 +134,6 @@ const editDueQuery = `
 	    not_before = CASE state WHEN 'sent' THEN NULL ELSE not_before END,
 	    last_error = CASE state WHEN 'sent' THEN '' ELSE last_error END
 	WHERE story_id = $1 AND state IN ('pending', 'sent') AND subscription_id IS NOT NULL`
-
-// union appends to a the non-empty strings of b it does not hold yet,
-// keeping order. It never returns nil: array columns are NOT NULL.
-func union(a, b []string) []string {
-	out := append(make([]string, 0, len(a)+len(b)), a...)
-	for _, s := range b {
-		if s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // storyColumns reads a story row s and its sources, aggregated by the
 // lateral join storySources in the order the contract wants (oldest

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
 const deliveryColumns = `id, kind, subscription_id, guild_id, channel_id, topic, story_ids, slot,
@@ -124,8 +125,8 @@ func deliveryState(ctx context.Context, tx *sql.Tx, id int64) (state, messageID,
 
 // DeliverySent implements store.Briefings.
 func (s *Store) DeliverySent(ctx context.Context, id int64, messageID string, at time.Time) error {
-	if messageID == "" {
-		return fmt.Errorf("sqlite: delivery %d sent: message ID is empty; pass the ID Discord returned", id)
+	if err := storeutil.CheckMessageID(id, messageID); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	atArg, err := timeArg(at)
 	if err != nil {
@@ -136,14 +137,12 @@ func (s *Store) DeliverySent(ctx context.Context, id int64, messageID string, at
 		if err != nil {
 			return err
 		}
-		switch state {
-		case "sent":
-			if stored == messageID {
-				return nil
-			}
-			return fmt.Errorf("sqlite: delivery %d was already sent as message %s, now reported as %s: the channel may show it twice", id, stored, messageID)
-		case "failed":
-			return fmt.Errorf("sqlite: delivery %d had failed for good, now reported sent as message %s", id, messageID)
+		done, err := storeutil.SentAgain(id, state, stored, messageID)
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		if done {
+			return nil // reported again
 		}
 		// A pending row with a stored message was an edit; messageID may
 		// be a new message posted because the old one was gone. A join
@@ -200,7 +199,7 @@ func (s *Store) endDelivery(ctx context.Context, id int64, reason string, at tim
 		return fmt.Errorf("sqlite: delivery %d failed: %w", id, err)
 	}
 	if reason == "" {
-		reason = "Discord refused the message"
+		reason = storeutil.DefaultFailReason
 	}
 	return s.inWrite(ctx, func(tx *sql.Tx) error {
 		state, messageID, channelID, err := deliveryState(ctx, tx, id)
@@ -234,10 +233,6 @@ func (s *Store) endDelivery(ctx context.Context, id int64, reason string, at tim
 	})
 }
 
-// interactionMemory is how long an interaction ID is remembered. Discord
-// redelivers within seconds; a day leaves a wide margin at trivial cost.
-const interactionMemory = 24 * time.Hour
-
 // ClaimInteraction implements store.Briefings.
 func (s *Store) ClaimInteraction(ctx context.Context, id string, at time.Time) (bool, error) {
 	if id == "" {
@@ -247,7 +242,7 @@ func (s *Store) ClaimInteraction(ctx context.Context, id string, at time.Time) (
 	if err != nil || atArg == nil {
 		return false, fmt.Errorf("sqlite: claim interaction %s: time %v: %w", id, at, errOrZero(err))
 	}
-	forget, err := timeArg(at.Add(-interactionMemory))
+	forget, err := timeArg(at.Add(-storeutil.InteractionMemory))
 	if err != nil {
 		return false, fmt.Errorf("sqlite: claim interaction %s: %w", id, err)
 	}

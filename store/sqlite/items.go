@@ -3,13 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 	"github.com/briefbot/briefbot/story"
 )
 
@@ -66,7 +65,7 @@ func scanItem(sc interface{ Scan(...any) error }) (store.StoredItem, error) {
 	}
 	si.State = store.ItemState(state)
 	if decision.Valid {
-		d, err := decodeDecision(decision.String)
+		d, err := storeutil.DecodeDecision([]byte(decision.String))
 		if err != nil {
 			return si, fmt.Errorf("item %d: %w", it.ID, err)
 		}
@@ -106,7 +105,7 @@ func (s *Store) PendingItems(ctx context.Context, limit int) ([]story.Item, erro
 
 // CompleteItem implements store.Store.
 func (s *Store) CompleteItem(ctx context.Context, id int64, d store.Decision) error {
-	js, err := encodeDecision(d)
+	js, err := storeutil.EncodeDecision(d)
 	if err != nil {
 		return fmt.Errorf("sqlite: complete item %d: %w", id, err)
 	}
@@ -189,48 +188,4 @@ func (s *Store) ItemByLink(ctx context.Context, link string) (store.StoredItem, 
 		return si, fmt.Errorf("sqlite: item by link %q: %w", link, err)
 	}
 	return si, nil
-}
-
-// decisionJSON is the stored form of store.Decision. It has its own field
-// names so renaming a Go field cannot silently orphan stored data.
-type decisionJSON struct {
-	Relevant  bool      `json:"relevant"`
-	Score     float64   `json:"score"`
-	Topics    []string  `json:"topics,omitempty"`
-	Subtopics []string  `json:"subtopics,omitempty"`
-	Reasons   []string  `json:"reasons,omitempty"`
-	Summary   string    `json:"summary,omitempty"`
-	At        time.Time `json:"at"`
-}
-
-func encodeDecision(d store.Decision) (string, error) {
-	b, err := json.Marshal(decisionJSON{
-		Relevant:  d.Relevant,
-		Score:     d.Score,
-		Topics:    d.Topics,
-		Subtopics: d.Subtopics,
-		Reasons:   d.Reasons,
-		Summary:   d.Summary,
-		At:        d.At.UTC(),
-	})
-	if err != nil {
-		return "", fmt.Errorf("encode decision: %w", err)
-	}
-	return string(b), nil
-}
-
-func decodeDecision(s string) (store.Decision, error) {
-	var j decisionJSON
-	if err := json.Unmarshal([]byte(s), &j); err != nil {
-		return store.Decision{}, fmt.Errorf("decode stored decision: %w", err)
-	}
-	return store.Decision{
-		Relevant:  j.Relevant,
-		Score:     j.Score,
-		Topics:    j.Topics,
-		Subtopics: j.Subtopics,
-		Reasons:   j.Reasons,
-		Summary:   j.Summary,
-		At:        utc(j.At),
-	}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 	"github.com/briefbot/briefbot/story"
 )
 
@@ -185,7 +186,7 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 			lastModified = nil
 		}
 		var lag any
-		if d, ok := newestLag(pending); ok {
+		if d, ok := storeutil.NewestLag(pending); ok {
 			lag = int64(d)
 		}
 		update, err := s.stmt(ctx, tx, sqlUpdatePolled)
@@ -230,7 +231,7 @@ func itemRows(source string, p store.Poll) ([]itemRow, error) {
 			it.Fetched = p.At
 		}
 		// Return what a later read gives: UTC, no monotonic clock reading.
-		it.Published, it.Fetched = utc(it.Published), it.Fetched.UTC()
+		it.Published, it.Fetched = storeutil.UTC(it.Published), it.Fetched.UTC()
 		r := itemRow{item: it, pending: ni.Pending}
 		var err error
 		if r.published, err = timeArg(it.Published); err != nil {
@@ -313,32 +314,6 @@ func (s *Store) knownKeys(ctx context.Context, tx *sql.Tx, source string, items 
 		found[k] = true
 	}
 	return found, rows.Err()
-}
-
-func utc(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-// newestLag is how late the most recently published of items reached us.
-// A negative lag (a publisher's clock ahead of ours) counts as zero.
-func newestLag(items []story.Item) (time.Duration, bool) {
-	var newest *story.Item
-	for i := range items {
-		it := &items[i]
-		if it.Published.IsZero() {
-			continue
-		}
-		if newest == nil || it.Published.After(newest.Published) {
-			newest = it
-		}
-	}
-	if newest == nil {
-		return 0, false
-	}
-	return max(0, newest.Fetched.Sub(newest.Published)), true
 }
 
 // RecordFailure implements store.Store.

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 	"github.com/briefbot/briefbot/store/storetest"
 )
 
@@ -171,8 +172,8 @@ func TestMigrations(t *testing.T) {
 		s, _ := openTemp(t, WithoutMigrate())
 		saved := migrations
 		t.Cleanup(func() { migrations = saved })
-		migrations = append(slicesClone(saved), migration{version: len(saved) + 1, name: "9999_broken.sql",
-			sql: "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);"})
+		migrations = append(slices.Clone(saved), storeutil.Migration{Version: len(saved) + 1, Name: "9999_broken.sql",
+			SQL: "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);"})
 		applied, err := s.Migrate(t.Context())
 		if err == nil || !strings.Contains(err.Error(), "9999_broken.sql") {
 			t.Errorf("Migrate = %v; want an error naming the broken migration", err)
@@ -186,45 +187,6 @@ func TestMigrations(t *testing.T) {
 			t.Errorf("after a failed migration: version %d, half_done tables %d; want %d, 0", v, n, len(saved))
 		}
 	})
-}
-
-func slicesClone(ms []migration) []migration { return append([]migration(nil), ms...) }
-
-func TestLoadMigrations(t *testing.T) {
-	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
-	tests := []struct {
-		name    string
-		files   fstest.MapFS
-		want    []int
-		wantErr string
-	}{
-		{"ordered by number", fstest.MapFS{"migrations/0002_b.sql": file("B"), "migrations/0001_a.sql": file("A")}, []int{1, 2}, ""},
-		{"gap", fstest.MapFS{"migrations/0001_a.sql": file("A"), "migrations/0003_c.sql": file("C")}, nil, "expected version 2"},
-		{"duplicate", fstest.MapFS{"migrations/0001_a.sql": file("A"), "migrations/0001_b.sql": file("B")}, nil, "expected version 2"},
-		{"bad name", fstest.MapFS{"migrations/init.sql": file("A")}, nil, "NNNN_description.sql"},
-		{"zero", fstest.MapFS{"migrations/0000_a.sql": file("A")}, nil, "NNNN_description.sql"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ms, err := loadMigrations(tc.files)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Errorf("error %v, want one containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []int
-			for _, m := range ms {
-				got = append(got, m.version)
-			}
-			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
-				t.Errorf("versions %v, want %v", got, tc.want)
-			}
-		})
-	}
 }
 
 func TestOpenRefusesUnusablePaths(t *testing.T) {
@@ -479,7 +441,7 @@ func TestMatchQuery(t *testing.T) {
 		{"\xff\xfe", ""},
 		{"0\x00 a\tb", `"0" "a" "b"`},
 		{"ایران  توافق", `"ایران" "توافق"`},
-		{strings.Repeat("w ", 40), strings.TrimSpace(strings.Repeat(`"w" `, maxSearchTerms))},
+		{strings.Repeat("w ", 40), strings.TrimSpace(strings.Repeat(`"w" `, storeutil.MaxSearchTerms))},
 	}
 	for _, tc := range tests {
 		if got := matchQuery(tc.in); got != tc.want {

@@ -6,12 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
 // storyItem is what a story takes from the item that starts or joins it.
@@ -42,13 +41,13 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 		topics    []string
 	)
 	if d.StoryID == 0 {
-		topics = union(nil, d.Topics)
+		topics = storeutil.Union(nil, d.Topics)
 		err = tx.QueryRowContext(ctx, `
 			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`,
 			it.title, d.Summary, it.link, it.published, at, at,
-			jsonList(topics), jsonList(union(nil, d.Subtopics))).Scan(&storyID)
+			jsonList(topics), jsonList(storeutil.Union(nil, d.Subtopics))).Scan(&storyID)
 		if err != nil {
 			return fmt.Errorf("create story: %w", err)
 		}
@@ -72,10 +71,10 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 		if err != nil {
 			return err
 		}
-		topics = union(oldTopics, d.Topics)
+		topics = storeutil.Union(oldTopics, d.Topics)
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE stories SET updated = max(updated, ?), topics = ?, subtopics = ? WHERE id = ?`,
-			at, jsonList(topics), jsonList(union(oldSubtopics, d.Subtopics)), storyID); err != nil {
+			at, jsonList(topics), jsonList(storeutil.Union(oldSubtopics, d.Subtopics)), storyID); err != nil {
 			return fmt.Errorf("update story %d: %w", storyID, err)
 		}
 		if err := refreshStory(ctx, tx, storyID, d); err != nil {
@@ -157,18 +156,6 @@ const editDueQuery = `
 	    last_error = CASE state WHEN 'sent' THEN '' ELSE last_error END
 	WHERE story_id = ?1 AND state IN ('pending', 'sent') AND subscription_id IS NOT NULL`
 
-// union appends to a the non-empty strings of b it does not hold yet,
-// keeping order.
-func union(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, s := range b {
-		if s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // jsonList encodes a string list, nil as [] so the column is never null.
 func jsonList[T any](l []T) string {
 	if len(l) == 0 {
@@ -235,9 +222,6 @@ func (s *Store) Story(ctx context.Context, id int64) (store.Story, error) {
 	})
 	return st, err
 }
-
-// maxSearchTerms bounds the work one /topic query can ask of the index.
-const maxSearchTerms = 16
 
 // searchWindow is how many of the newest matches a text search ranks.
 const searchWindow = 500
@@ -338,31 +322,19 @@ func storiesQuery(q store.StoryQuery, since any) (query string, args []any) {
 }
 
 // matchQuery turns what a user typed into an FTS5 query meaning "all of
-// these words". Each whitespace-separated word becomes a quoted phrase
+// these words" (storeutil.SearchWords). Each word becomes a quoted phrase
 // (inner quotes doubled), so FTS5 syntax in it — AND, NEAR, *, ^, column:,
 // parentheses, a stray quote — is only ever text and can never make the
-// query fail. Control characters become spaces (FTS5 reads a NUL as the end
-// of the query, leaving the quote open). A word with no letter or digit
-// would be an empty phrase that matches nothing, so it is dropped; ""
+// query fail. Control characters were made spaces (FTS5 reads a NUL as the
+// end of the query, leaving the quote open), and words with no letter or
+// digit, which would be empty phrases that match nothing, dropped; ""
 // means nothing is searchable.
 func matchQuery(text string) string {
-	text = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(text, " "))
-	var terms []string
-	for _, w := range strings.Fields(text) {
-		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
-			continue
-		}
-		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
-		if len(terms) == maxSearchTerms {
-			break
-		}
+	words := storeutil.SearchWords(text)
+	for i, w := range words {
+		words[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
 	}
-	return strings.Join(terms, " ")
+	return strings.Join(words, " ")
 }
 
 // loadSources fills in each story's items, oldest published first.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
 const subscriptionColumns = `id, guild_id, channel_id, topic, mode, digest_times, timezone,
@@ -39,33 +40,9 @@ func scanSubscription(sc interface{ Scan(...any) error }) (store.Subscription, e
 	return sub, err
 }
 
-// checkSubscription validates what Subscribe is given and fills defaults.
-func checkSubscription(sub *store.Subscription) error {
-	if sub.ChannelID == "" || sub.Topic == "" {
-		return fmt.Errorf("channel %q, topic %q: both must be set", sub.ChannelID, sub.Topic)
-	}
-	switch sub.Mode {
-	case "":
-		sub.Mode = store.ModeRealtime
-	case store.ModeRealtime:
-	case store.ModeDigest:
-		if len(sub.DigestTimes) == 0 {
-			return errors.New(`digest mode needs at least one time of day, such as "08:00"`)
-		}
-	default:
-		return fmt.Errorf("mode %q: use %q or %q", sub.Mode, store.ModeRealtime, store.ModeDigest)
-	}
-	for _, hm := range sub.DigestTimes {
-		if _, err := time.Parse("15:04", hm); err != nil || len(hm) != len("15:04") {
-			return fmt.Errorf("digest time %q: use HH:MM on a 24-hour clock, such as 08:00 or 18:30", hm)
-		}
-	}
-	return nil
-}
-
 // Subscribe implements store.Briefings.
 func (s *Store) Subscribe(ctx context.Context, sub store.Subscription) (store.Subscription, error) {
-	if err := checkSubscription(&sub); err != nil {
+	if err := storeutil.CheckSubscription(&sub); err != nil {
 		return store.Subscription{}, fmt.Errorf("sqlite: subscribe: %w", err)
 	}
 	since, err := timeArg(sub.Since)
