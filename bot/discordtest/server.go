@@ -270,17 +270,19 @@ func (s *Server) Session(t testing.TB, token string) *discordgo.Session {
 		t.Fatalf("discordtest: creating discordgo session: %v", err)
 	}
 	s.Configure(dg)
+	// discordgo v0.29 can race its own Close: a heartbeat that fails because
+	// Close already sent the close frame triggers a reconnect, which then
+	// retries forever against a stopped fake. Reconnection is therefore off
+	// unless a test turns it on before Open. It cannot be turned off at
+	// Close instead: discordgo reads the field without a lock, so writing it
+	// while the session runs is a data race.
+	dg.ShouldReconnectOnError = false
 	t.Cleanup(func() { CloseSession(dg) })
 	return dg
 }
 
-// CloseSession closes a discordgo session for good. discordgo v0.29 can
-// race its own Close: a heartbeat that fails because Close already sent the
-// close frame triggers a reconnect, which then retries forever against a
-// stopped fake. Turning reconnection off first prevents that; Close's lock
-// orders this write before the reconnect path reads it.
+// CloseSession closes a discordgo session made by Session.
 func CloseSession(dg *discordgo.Session) {
-	dg.ShouldReconnectOnError = false
 	_ = dg.Close()
 }
 

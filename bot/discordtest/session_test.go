@@ -165,7 +165,7 @@ func TestCloseEndsSession(t *testing.T) {
 func TestResumeReplaysMissedEvents(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t)
-	s := open(t, srv, nil)
+	s := open(t, srv, func(s *discordgo.Session) { s.ShouldReconnectOnError = true })
 	got := make(chan string, 4)
 	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { got <- i.ID })
 
@@ -195,7 +195,7 @@ func TestResumeReplaysMissedEvents(t *testing.T) {
 func TestReconnectOpcodeResumes(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t)
-	open(t, srv, nil)
+	open(t, srv, func(s *discordgo.Session) { s.ShouldReconnectOnError = true })
 	srv.RequestReconnect()
 	err := srv.WaitFor(ctx(t), func() bool {
 		ss := srv.GatewaySessions()
