@@ -109,6 +109,10 @@ type SummarizeLLM struct {
 	MaxOutputTokens int           `yaml:"max_output_tokens"`
 	MaxInputTokens  int           `yaml:"max_input_tokens"`
 	PerMinute       int           `yaml:"per_minute"`
+	// EditWindow, when positive, posts stories with the extractive
+	// summary at once and edits in the model's if it arrives within it;
+	// zero waits for the model before posting.
+	EditWindow time.Duration `yaml:"edit_window"`
 }
 
 // Source is one feed to watch. Zero fields take the polling defaults.

@@ -171,6 +171,9 @@ var options = []option{
 	{key: "summarize.llm.per_minute", def: "30", help: "most model requests in any minute, retries included; 0 for no limit",
 		set:   setInt(func(c *Config) *int { return &c.Summarize.LLM.PerMinute }),
 		check: intBetween(func(c *Config) int { return c.Summarize.LLM.PerMinute }, 0, 100000)},
+	{key: "summarize.llm.edit_window", def: "0s", help: "post with the extractive summary at once and edit in the model's if it arrives within this window; 0 waits for the model (up to the timeout) before posting",
+		set:   setDuration(func(c *Config) *time.Duration { return &c.Summarize.LLM.EditWindow }),
+		check: durationBetween(func(c *Config) time.Duration { return c.Summarize.LLM.EditWindow }, 0, time.Hour)},
 	{key: "include_default_sources", def: "false", help: "keep the built-in outlets when sources are listed",
 		set: setBool(func(c *Config) *bool { return &c.IncludeDefaultSources })},
 }

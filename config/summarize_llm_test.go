@@ -33,6 +33,10 @@ func TestSummarizeLLMOptions(t *testing.T) {
 		{"timeout too short", "summarize:\n  llm:\n    timeout: 100ms\n", nil, "summarize.llm.timeout: 100ms is out of range"},
 		{"negative budget", "summarize:\n  llm:\n    per_minute: -1\n", nil, "summarize.llm.per_minute: -1 is out of range"},
 		{"unlimited budget", "summarize:\n  llm:\n    per_minute: 0\n", nil, ""},
+		{"edit window", "summarize:\n  llm:\n    edit_window: 2m\n", nil, ""},
+		{"edit window from the environment", "", map[string]string{"BRIEFBOT_SUMMARIZE_LLM_EDIT_WINDOW": "30s"}, ""},
+		{"edit window too long", "summarize:\n  llm:\n    edit_window: 2h\n", nil, "summarize.llm.edit_window: 2h0m0s is out of range"},
+		{"negative edit window", "summarize:\n  llm:\n    edit_window: -1s\n", nil, "summarize.llm.edit_window: -1s is out of range"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.yaml), "test.yaml", envMap(tc.env))

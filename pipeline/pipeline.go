@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/store"
@@ -31,6 +32,9 @@ type Store interface {
 	// Story reads the items of a story an item joins, to choose the one
 	// that best stands for it.
 	Story(ctx context.Context, id int64) (store.Story, error)
+	// UpdateStorySummary puts a summary that arrived late on its story
+	// and queues the edits of the story's messages.
+	UpdateStorySummary(ctx context.Context, storyID int64, summary string, at time.Time) error
 }
 
 // Relevance is a classifier's verdict over every topic.
@@ -47,6 +51,12 @@ type Classifier func(it story.Item) Relevance
 
 // Summarizer writes the short summary of a relevant item.
 type Summarizer func(ctx context.Context, it story.Item) (string, error)
+
+// LateSummarizer writes the summary of a relevant item at once and may
+// deliver a better one later (a model's answer arriving after the story
+// is posted): deliver is called at most once, from another goroutine,
+// and only with a summary fit to show.
+type LateSummarizer func(ctx context.Context, it story.Item, deliver func(summary string)) (string, error)
 
 // Briefing is a relevant item ready to be shown.
 type Briefing struct {
@@ -70,7 +80,13 @@ type Pipeline struct {
 	Store     Store
 	Classify  Classifier
 	Summarize Summarizer
-	Sink      Sink
+	// SummarizeLate, when set, summarizes relevant items instead of
+	// Summarize, so their stories are posted at once; a summary it
+	// delivers later replaces the story's, and its messages are edited,
+	// if the item still heads the story. Summarize is still used for the
+	// rare item decided before summaries were kept.
+	SummarizeLate LateSummarizer
+	Sink          Sink
 	// Cluster, when set, groups relevant items into stories across
 	// outlets; nil makes each relevant item a story of its own. The
 	// pipeline is its only writer (Match then Add, one item at a time), so
@@ -217,8 +233,19 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 		Relevant: rel.Relevant, Score: rel.Score, Topics: rel.Topics,
 		Subtopics: rel.Subtopics, Reasons: rel.Reasons, At: p.now().UTC(),
 	}
+	var late *lateSummary
 	if rel.Relevant {
-		sum, err := p.Summarize(ctx, it)
+		summarize := p.Summarize
+		if p.SummarizeLate != nil {
+			late = &lateSummary{recorded: make(chan struct{})}
+			// Until the decision is recorded, a late summary has no story
+			// to go to: deliveries wait, and are dropped if it never is.
+			defer late.settle("")
+			summarize = func(ctx context.Context, it story.Item) (string, error) {
+				return p.SummarizeLate(ctx, it, func(sum string) { p.lateSummary(ctx, it, late, sum) })
+			}
+		}
+		sum, err := summarize(ctx, it)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -258,6 +285,9 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 	}
 	if rel.Relevant && p.Cluster != nil {
 		p.addToCluster(ctx, it, ci, d.StoryID)
+	}
+	if late != nil {
+		late.settle(d.Summary)
 	}
 	if p.Counters.Processed != nil {
 		p.Counters.Processed()
@@ -352,4 +382,71 @@ func (p *Pipeline) refreshStory(ctx context.Context, it story.Item, d *store.Dec
 	}
 	d.StoryHeadline, d.StoryLink, d.StorySummary = best.Title, best.Link, sum
 	p.Log.Debug("pipeline: story headed by another item", "story", d.StoryID, "item", best.ID, "source", best.Source)
+}
+
+// lateSummary is the meeting point of an item's decision being recorded
+// and a better summary being delivered, which may happen in either order.
+type lateSummary struct {
+	once     sync.Once
+	recorded chan struct{} // closed when the decision is recorded, or never will be
+	summary  string        // the summary recorded; "" when none was
+}
+
+// settle records the outcome once: the summary the decision was recorded
+// with, or "" when it was not recorded.
+func (l *lateSummary) settle(summary string) {
+	l.once.Do(func() {
+		l.summary = summary
+		close(l.recorded)
+	})
+}
+
+// lateSummary puts sum, delivered late for item it, on the item's story
+// once the decision is recorded, if the story still shows the summary the
+// item was recorded with (another item may head it by now). It is a
+// nicety: on any failure the story keeps the summary it was posted with.
+func (p *Pipeline) lateSummary(ctx context.Context, it story.Item, l *lateSummary, sum string) {
+	select {
+	case <-l.recorded:
+	case <-ctx.Done():
+		return
+	}
+	if l.summary == "" || sum == "" || sum == l.summary {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, completeTimeout)
+	defer cancel()
+	fail := func(err error) {
+		p.Log.Warn("pipeline: a later summary could not replace the story's; it keeps the one it was posted with",
+			"source", it.Source, "item", it.ID, "err", err)
+	}
+	si, err := p.Store.Item(ctx, it.ID)
+	if err != nil || si.Decision == nil || si.Decision.StoryID == 0 {
+		fail(fmt.Errorf("reading the item's story: %w", errOrMissing(err)))
+		return
+	}
+	id := si.Decision.StoryID
+	st, err := p.Store.Story(ctx, id)
+	if err != nil {
+		fail(fmt.Errorf("reading story %d: %w", id, err))
+		return
+	}
+	if st.Link != it.Link || st.Summary != l.summary {
+		p.Log.Debug("pipeline: later summary not used: another item heads the story", "item", it.ID, "story", id)
+		return
+	}
+	if err := p.Store.UpdateStorySummary(ctx, id, sum, p.now().UTC()); err != nil {
+		fail(fmt.Errorf("updating story %d: %w", id, err))
+		return
+	}
+	p.Log.Info("pipeline: story summary replaced by a later one; its messages will be edited",
+		"source", it.Source, "item", it.ID, "story", id)
+}
+
+// errOrMissing is err, or a note that the item has no story.
+func errOrMissing(err error) error {
+	if err != nil {
+		return err
+	}
+	return errors.New("the item is in no story")
 }

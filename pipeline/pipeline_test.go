@@ -28,6 +28,7 @@ type memStore struct {
 	heads     []store.Story // each story's headline, link and summary
 	failRead  int           // fail this many PendingItems calls
 	poison    int64         // CompleteItem always fails for this item ID
+	updates   []string      // UpdateStorySummary calls, "story:summary"
 }
 
 func (m *memStore) PendingItems(_ context.Context, limit int) ([]story.Item, error) {
@@ -125,6 +126,18 @@ func (m *memStore) Story(_ context.Context, id int64) (store.Story, error) {
 		st.Sources = append(st.Sources, store.StorySource{ItemID: it.ID, Source: it.Source, Title: it.Title, Link: it.Link})
 	}
 	return st, nil
+}
+
+// UpdateStorySummary replaces a story's summary and notes the call.
+func (m *memStore) UpdateStorySummary(_ context.Context, id int64, summary string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id < 1 || id > int64(len(m.stories)) {
+		return fmt.Errorf("story %d: %w", id, store.ErrNotFound)
+	}
+	m.heads[id-1].Summary = summary
+	m.updates = append(m.updates, fmt.Sprintf("%d:%s", id, summary))
+	return nil
 }
 
 // storyOf is the story item id is in, zero if none.

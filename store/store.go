@@ -108,6 +108,14 @@ type Store interface {
 	// delivery not yet sent owes nothing, since it renders the story as it
 	// is when sent.
 	CompleteItem(ctx context.Context, id int64, d Decision) error
+	// UpdateStorySummary replaces a story's summary, for a better one
+	// written after the story was posted (a model's, arriving late). When
+	// summary differs from the story's, the story's Updated becomes at
+	// (if later) and its deliveries owe their channels an edit exactly as
+	// when an item joins (see CompleteItem); an unchanged summary changes
+	// nothing. An empty summary or zero at is an error; a story that does
+	// not exist is ErrNotFound.
+	UpdateStorySummary(ctx context.Context, storyID int64, summary string, at time.Time) error
 	// Item returns one item with its state and decision (Decision.StoryID
 	// is the story it is in), or ErrNotFound. The pipeline reads the story
 	// a relevant item started this way.

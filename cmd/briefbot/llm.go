@@ -27,7 +27,8 @@ func newSummarizer(cfg *config.Config, cache llm.Cache, log *slog.Logger, observ
 	}
 	log.Info("summaries by model, checked, with the extractive summary as fallback",
 		slog.String("base_url", redactURL(opts.BaseURL)), slog.String("model", opts.Model),
-		slog.Duration("timeout", opts.Timeout), slog.Int("per_minute", opts.PerMinute))
+		slog.Duration("timeout", opts.Timeout), slog.Int("per_minute", opts.PerMinute),
+		slog.Duration("edit_window", cfg.Summarize.LLM.EditWindow))
 	return s, nil
 }
 
@@ -43,6 +44,7 @@ func llmOptions(cfg *config.Config) llm.Options {
 		MaxOutputTokens: l.MaxOutputTokens,
 		MaxInputTokens:  l.MaxInputTokens,
 		PerMinute:       l.PerMinute,
+		EditWindow:      l.EditWindow,
 		MaxWords:        cfg.Summarize.MaxWords,
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/briefbot/briefbot/config"
 	"github.com/briefbot/briefbot/summarize"
@@ -110,5 +111,18 @@ func TestEvalSummariesLLM(t *testing.T) {
 		if code := execute(context.Background(), e, tc.args); code != 2 || !strings.Contains(errOut.String(), tc.want) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut.String(), tc.want)
 		}
+	}
+}
+
+// Every summarize.llm option reaches the backend.
+func TestLLMOptionsFromConfig(t *testing.T) {
+	cfg, err := config.Parse([]byte("summarize:\n  backend: llm\n  llm:\n    model: m1\n    base_url: http://127.0.0.1:9/v1\n    timeout: 7s\n    per_minute: 9\n    max_concurrent: 3\n    edit_window: 45s\n"), "t.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := llmOptions(cfg)
+	if o.Model != "m1" || o.BaseURL != "http://127.0.0.1:9/v1" || o.Timeout != 7*time.Second || o.PerMinute != 9 ||
+		o.MaxConcurrent != 3 || o.EditWindow != 45*time.Second {
+		t.Errorf("llmOptions = %+v", o)
 	}
 }

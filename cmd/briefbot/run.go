@@ -16,6 +16,7 @@ import (
 	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/story"
+	"github.com/briefbot/briefbot/summarize/llm"
 )
 
 func init() {
@@ -91,6 +92,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		}
 		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
 	}
+	enrich := withFullText(fetcher, fullTextSources(cfg), log)
 	sum, err := newSummarizer(cfg, st, log, func(outcome string) { m.LLMSummaries.WithLabelValues(outcome).Inc() })
 	if err != nil {
 		return err
@@ -98,13 +100,19 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	pipe := &pipeline.Pipeline{
 		Store:     st,
 		Classify:  relevance(classifier),
-		Summarize: summarizer(sum, withFullText(fetcher, fullTextSources(cfg), log)),
+		Summarize: summarizer(sum, enrich),
 		Sink:      sink,
 		// Another outlet's report of the same event joins its story, so a
 		// channel's message is edited instead of a second post.
 		Cluster:  story.NewClusterer(story.Options{}),
 		Log:      log,
 		Counters: pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: m.ItemsRelevant.Inc},
+	}
+	model, _ := sum.(*llm.Summarizer)
+	if model != nil && cfg.Summarize.LLM.EditWindow > 0 {
+		// Post at once with the extractive summary; the model's, if in
+		// time, is edited in.
+		pipe.SummarizeLate = lateSummarizer(model, enrich)
 	}
 
 	started := time.Now()
@@ -147,6 +155,9 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	<-ctx.Done()
 	log.Info("shutting down: finishing writes in flight")
 	wg.Wait()
+	if model != nil {
+		model.Wait() // late briefs in flight: their requests end with ctx
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/story"
 	"github.com/briefbot/briefbot/summarize"
+	"github.com/briefbot/briefbot/summarize/llm"
 	"github.com/briefbot/briefbot/topic"
 )
 
@@ -148,6 +149,25 @@ func summarizer(s summarize.Summarizer, enrich func(context.Context, story.Item)
 			return "", err
 		}
 		return sum.Text, nil
+	}
+}
+
+// lateSummarizer adapts the model backend's BriefLate to the pipeline:
+// the story is posted with the extractive summary (or a cached model
+// brief) at once, and the model's checked brief, if it arrives within the
+// edit window, is delivered for the story's messages to be edited. enrich
+// is as for summarizer.
+func lateSummarizer(s *llm.Summarizer, enrich func(context.Context, story.Item) story.Item) pipeline.LateSummarizer {
+	return func(ctx context.Context, it story.Item, deliver func(string)) (string, error) {
+		if enrich != nil {
+			it = enrich(ctx, it)
+		}
+		r, err := s.BriefLate(ctx, summarize.Article{Title: it.Title, Text: it.Text(), Language: it.Language},
+			func(r llm.Result) { deliver(r.Summary.Text) })
+		if err != nil {
+			return "", err
+		}
+		return r.Summary.Text, nil
 	}
 }
 

@@ -323,3 +323,38 @@ func (s *Store) RecentStoryItems(ctx context.Context, since time.Time) ([]store.
 	}
 	return out, nil
 }
+
+// UpdateStorySummary implements store.Store.
+func (s *Store) UpdateStorySummary(ctx context.Context, storyID int64, summary string, at time.Time) error {
+	if summary == "" {
+		return fmt.Errorf("postgres: update story %d's summary: the summary is empty; keep the story's instead", storyID)
+	}
+	if at.IsZero() {
+		return fmt.Errorf("postgres: update story %d's summary: the time is zero; pass when the summary was written", storyID)
+	}
+	summary = clean(summary)
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		// FOR UPDATE: the story's row lock orders this with joins, as
+		// editDueQuery expects.
+		var old string
+		err := tx.QueryRow(ctx, `SELECT summary FROM stories WHERE id = $1 FOR UPDATE`, storyID).Scan(&old)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: update story %d's summary: %w", storyID, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: update story %d's summary: %w", storyID, err)
+		}
+		if old == summary {
+			return nil // nothing to show: no edit owed
+		}
+		if _, err := tx.Exec(ctx, `UPDATE stories SET updated = greatest(updated, $1), summary = $2 WHERE id = $3`,
+			micro(at), summary, storyID); err != nil {
+			return fmt.Errorf("postgres: update story %d's summary: %w", storyID, err)
+		}
+		// The same edit a join queues: every sent message shows the new text.
+		if _, err := tx.Exec(ctx, editDueQuery, storyID); err != nil {
+			return fmt.Errorf("postgres: queue edits of story %d's messages: %w", storyID, err)
+		}
+		return nil
+	})
+}

@@ -428,3 +428,41 @@ type prependScan struct {
 func (p prependScan) Scan(dest ...any) error {
 	return p.rows.Scan(append([]any{p.first}, dest...)...)
 }
+
+// UpdateStorySummary implements store.Store.
+func (s *Store) UpdateStorySummary(ctx context.Context, storyID int64, summary string, at time.Time) error {
+	if summary == "" {
+		return fmt.Errorf("sqlite: update story %d's summary: the summary is empty; keep the story's instead", storyID)
+	}
+	if at.IsZero() {
+		return fmt.Errorf("sqlite: update story %d's summary: the time is zero; pass when the summary was written", storyID)
+	}
+	ts, err := timeArg(at)
+	if err != nil {
+		return fmt.Errorf("sqlite: update story %d's summary: %w", storyID, err)
+	}
+	return s.inWrite(ctx, func(tx *sql.Tx) error {
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT summary FROM stories WHERE id = ?`, storyID).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: update story %d's summary: %w", storyID, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: update story %d's summary: %w", storyID, err)
+		}
+		if old == summary {
+			return nil // nothing to show: no edit owed
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE stories SET updated = max(updated, ?) WHERE id = ?`, ts, storyID); err != nil {
+			return fmt.Errorf("sqlite: update story %d's summary: %w", storyID, err)
+		}
+		if err := refreshStory(ctx, tx, storyID, store.Decision{StorySummary: summary}); err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		// The same edit a join queues: every sent message shows the new text.
+		if _, err := tx.ExecContext(ctx, editDueQuery, storyID); err != nil {
+			return fmt.Errorf("sqlite: queue edits of story %d's messages: %w", storyID, err)
+		}
+		return nil
+	})
+}

@@ -72,6 +72,7 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"Outbox", s.outboxTests()},
 		{"StoryEdits", s.editTests()},
 		{"StoryRefresh", s.refreshTests()},
+		{"StorySummaryUpdate", s.summaryUpdateTests()},
 		{"RecentStoryItems", s.recentStoryTests()},
 		{"Digests", s.digestTests()},
 		{"Interactions", s.interactionTests()},
