@@ -14,20 +14,7 @@ import (
 // when it is absent, and fails instead under CI=true.
 func loadDevItems(tb testing.TB) []LabeledItem {
 	tb.Helper()
-	path := evaldata.Require(tb, "stories/dev.jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	items, err := ParseLabeled(f)
-	if err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	if len(items) == 0 {
-		tb.Fatalf("%s has no items", path)
-	}
-	return items
+	return evaldata.Load(tb, "stories/dev.jsonl", ParseLabeled)
 }
 
 func TestDevSetTargets(t *testing.T) {

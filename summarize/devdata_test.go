@@ -1,7 +1,6 @@
 package summarize
 
 import (
-	"os"
 	"testing"
 
 	"github.com/briefbot/briefbot/internal/evaldata"
@@ -11,15 +10,5 @@ import (
 // absent, except in CI (CI=true), where their absence is a failure.
 func devPairs(tb testing.TB) []Pair {
 	tb.Helper()
-	path := evaldata.Require(tb, "summaries/dev.jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	pairs, err := ReadPairs(f)
-	if err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	return pairs
+	return evaldata.Load(tb, "summaries/dev.jsonl", ReadPairs)
 }

@@ -13,20 +13,7 @@ import (
 // absent outside CI.
 func loadDevItems(tb testing.TB) []LabeledItem {
 	tb.Helper()
-	path := evaldata.Require(tb, "topic/dev.jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	items, err := ParseLabeled(f)
-	if err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	if len(items) == 0 {
-		tb.Fatalf("%s has no items", path)
-	}
-	return items
+	return evaldata.Load(tb, "topic/dev.jsonl", ParseLabeled)
 }
 
 func TestDevSetTargets(t *testing.T) {

@@ -6,6 +6,7 @@ package evaldata
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -63,4 +64,25 @@ func Require(tb TB, rel string) string {
 		tb.Skipf("evaluation data %s not found; set %s or lay out ../shared/testdata beside the repository to run this", path, Env)
 	}
 	return ""
+}
+
+// Load reads rel through Require and parses it with parse; a file that
+// cannot be read or parsed, or holds nothing, fails the test.
+func Load[T any](tb TB, rel string, parse func(io.Reader) ([]T, error)) []T {
+	tb.Helper()
+	path := Require(tb, rel)
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatalf("evaluation data: %v", err)
+		return nil
+	}
+	defer f.Close()
+	items, err := parse(f)
+	if err != nil {
+		tb.Fatalf("evaluation data %s: %v", path, err)
+	}
+	if len(items) == 0 {
+		tb.Fatalf("evaluation data %s holds nothing", path)
+	}
+	return items
 }
