@@ -259,11 +259,18 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 	var ci story.ClusterItem
 	if rel.Relevant && p.Cluster != nil {
 		ci = story.ClusterItemOf(it)
-		if cd := p.Cluster.Match(ci); cd.Joined {
+		switch cd := p.Cluster.Match(ci); {
+		case cd.Joined:
 			d.StoryID = cd.Story
 			p.Log.Debug("pipeline: item joins a story", "source", it.Source, "item", it.ID, "story", cd.Story,
 				"similarity", cd.Similarity, "reason", cd.Reason)
 			p.refreshStory(ctx, it, &d)
+		case cd.Follows != 0:
+			// A development of an older story: a new story, posted as a
+			// reply to the older one's message.
+			d.FollowsStoryID = cd.Follows
+			p.Log.Debug("pipeline: item starts a story following another", "source", it.Source, "item", it.ID,
+				"follows", cd.Follows, "reason", cd.Reason)
 		}
 	}
 	// The decision is recorded even when shutdown has begun: the work is
@@ -272,12 +279,12 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), completeTimeout)
 	defer cancel()
 	err := p.Store.CompleteItem(wctx, it.ID, d)
-	if err != nil && d.StoryID != 0 && errors.Is(err, store.ErrNotFound) {
+	if err != nil && (d.StoryID != 0 || d.FollowsStoryID != 0) && errors.Is(err, store.ErrNotFound) {
 		// The clusterer knows a story the store does not (a database
 		// restored from an older backup): start a new one instead.
-		p.Log.Warn("pipeline: the story the item should join is not in the store; starting a new one",
-			"source", it.Source, "item", it.ID, "story", d.StoryID)
-		d.StoryID = 0
+		p.Log.Warn("pipeline: the story the item should join or follow is not in the store; starting a new one",
+			"source", it.Source, "item", it.ID, "story", d.StoryID, "follows", d.FollowsStoryID)
+		d.StoryID, d.FollowsStoryID = 0, 0
 		err = p.Store.CompleteItem(wctx, it.ID, d)
 	}
 	if err != nil {

@@ -62,9 +62,11 @@ func (m *memStore) CompleteItem(_ context.Context, id int64, d store.Decision) e
 	m.done[id] = item
 	if d.Relevant {
 		switch {
+		case d.StoryID == 0 && d.FollowsStoryID > int64(len(m.stories)):
+			return fmt.Errorf("story %d it follows: %w", d.FollowsStoryID, store.ErrNotFound)
 		case d.StoryID == 0:
 			m.stories = append(m.stories, nil)
-			m.heads = append(m.heads, store.Story{Headline: item.Title, Link: item.Link, Summary: d.Summary})
+			m.heads = append(m.heads, store.Story{Headline: item.Title, Link: item.Link, Summary: d.Summary, Follows: d.FollowsStoryID})
 			d.StoryID = int64(len(m.stories))
 		case d.StoryID > int64(len(m.stories)):
 			return fmt.Errorf("story %d: %w", d.StoryID, store.ErrNotFound)

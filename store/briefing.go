@@ -37,6 +37,10 @@ type Briefings interface {
 	// story clusterer from it at start, passing now minus the clusterer's
 	// window, so a restart keeps which story each new item joins.
 	RecentStoryItems(ctx context.Context, since time.Time) ([]StoryItems, error)
+	// StoryMessage returns the ID of the message channelID received for
+	// the story (its story delivery, once sent), or ErrNotFound: the
+	// poster replies to it when it posts a story that follows this one.
+	StoryMessage(ctx context.Context, channelID string, storyID int64) (messageID string, err error)
 
 	// Subscriptions: a channel follows a topic, in real time or as digests.
 
@@ -125,6 +129,9 @@ type Story struct {
 	Updated   time.Time // the last time an item joined
 	Topics    []string
 	Subtopics []string
+	// Follows is the older story this one continues (a development of the
+	// same event, posted as a reply to that story's message); 0 for none.
+	Follows int64
 	// Sources are the story's items, oldest published first.
 	Sources []StorySource
 }

@@ -207,6 +207,13 @@ type Decision struct {
 	// is already in one, and are not kept with the decision (they read
 	// back empty).
 	StoryHeadline, StoryLink, StorySummary string
+	// FollowsStoryID, on a decision that starts a story, is the older
+	// story the new one continues (story.Decision.Follows: the same event,
+	// back after the clusterer's fresh period); it becomes the new story's
+	// Follows. A story that does not exist is ErrNotFound. Ignored, like
+	// the story fields, when the decision joins a story, and not kept with
+	// the decision.
+	FollowsStoryID int64
 }
 
 // StoredItem is an item with its pipeline state.

@@ -42,6 +42,11 @@ type Decision struct {
 	Shared []string
 	// Reason says why, in words.
 	Reason string
+	// Follows, when the item starts a new story, is the older story it
+	// would have joined but for the age discount: the same subject, past
+	// the Fresh period, so a development to post in reply to that story's
+	// message. Zero otherwise.
+	Follows int64
 }
 
 // Options tune a Clusterer. Zero fields take the defaults.
@@ -528,6 +533,12 @@ func (c *Clusterer) match(it ClusterItem, f features) Decision {
 		return d
 	}
 	d.Story = 0
+	if bestRaw >= c.opt.Threshold {
+		d.Follows = best.id
+		d.Reason = fmt.Sprintf("new story following story %d: similarity %.2f ≥ %.2f only before the age discount (%.2f after), shared names: %s",
+			best.id, bestRaw, c.opt.Threshold, bestScore, listOrNone(shared))
+		return d
+	}
 	d.Reason = fmt.Sprintf("new story: closest is story %d at %.2f < %.2f (shared names: %s)",
 		best.id, bestScore, c.opt.Threshold, listOrNone(shared))
 	return d

@@ -96,6 +96,7 @@ type storyOpts struct {
 	subtopics []string
 	seen      time.Time // decision time; zero: now
 	join      int64     // existing story to join
+	follows   int64     // earlier story a new story follows
 }
 
 // story records an item as polled and completes it as relevant, as the
@@ -133,7 +134,7 @@ func (e *env) story(o storyOpts) int64 {
 		e.t.Fatalf("RecordPoll: %d items, %v", len(items), err)
 	}
 	d := store.Decision{Relevant: true, Score: 0.9, Topics: o.topics, Subtopics: o.subtopics,
-		Reasons: []string{"matched"}, Summary: o.summary, At: o.seen, StoryID: o.join}
+		Reasons: []string{"matched"}, Summary: o.summary, At: o.seen, StoryID: o.join, FollowsStoryID: o.follows}
 	if err := e.st.CompleteItem(ctx, items[0].ID, d); err != nil {
 		e.t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ import (
 // Store is the part of store.Store the poster uses.
 type Store interface {
 	Story(ctx context.Context, id int64) (store.Story, error)
+	StoryMessage(ctx context.Context, channelID string, storyID int64) (messageID string, err error)
 	ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]store.Delivery, error)
 	DeliverySent(ctx context.Context, id int64, messageID string, at time.Time) error
 	DeliveryRetry(ctx context.Context, id int64, notBefore time.Time, reason string) error

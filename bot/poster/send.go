@@ -65,6 +65,7 @@ func (p *Poster) deliver(ctx context.Context, d store.Delivery, claimedAt time.T
 			// last thing worth trying before giving up on the story.
 			if fb := p.minimal(ctx, d); fb != nil {
 				log.Warn("poster: Discord rejected the message; sending a plain version", slog.String("reason", se.reason))
+				fb.Reference = m.Reference
 				id, err = p.send(ctx, d, nonce(d.ID, i), fb)
 			}
 		}
@@ -229,7 +230,13 @@ func (p *Poster) render(ctx context.Context, d store.Delivery) ([]*discordgo.Mes
 		if d.Kind == store.DeliverEdit {
 			since = st.Updated // an edit's latency counts from the join
 		}
-		return []*discordgo.MessageSend{bot.StoryMessage(p.briefing(st, d.Topic))}, since, nil
+		m := bot.StoryMessage(p.briefing(st, d.Topic))
+		if d.Kind == store.DeliverStory && st.Follows != 0 {
+			if m.Reference, err = p.replyTo(ctx, d.ChannelID, st.Follows); err != nil {
+				return nil, time.Time{}, err
+			}
+		}
+		return []*discordgo.MessageSend{m}, since, nil
 	case store.DeliverDigest:
 		var bs []storyBriefing
 		for _, id := range d.StoryIDs {
@@ -251,6 +258,23 @@ func (p *Poster) render(ctx context.Context, d store.Delivery) ([]*discordgo.Mes
 		return msgs, d.Slot, nil
 	}
 	return nil, time.Time{}, fmt.Errorf("delivery %d has unknown kind %q: %w", d.ID, d.Kind, store.ErrNotFound)
+}
+
+// replyTo is the reference that makes a story's message a reply to the
+// message the channel got for the earlier story it follows (a later
+// development of the same event), or nil when the channel got none.
+// fail_if_not_exists is false: if that message was deleted, the story is
+// posted as a plain message rather than refused.
+func (p *Poster) replyTo(ctx context.Context, channelID string, storyID int64) (*discordgo.MessageReference, error) {
+	id, err := p.o.Store.StoryMessage(ctx, channelID, storyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the message of story %d it follows: %w", storyID, err)
+	}
+	failIfGone := false
+	return &discordgo.MessageReference{MessageID: id, ChannelID: channelID, FailIfNotExists: &failIfGone}, nil
 }
 
 // minimal is a story's title and link alone, or nil if it cannot be read.
@@ -319,6 +343,8 @@ type messageBody struct {
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
 	Nonce           string                            `json:"nonce"`
 	EnforceNonce    bool                              `json:"enforce_nonce"`
+	// MessageReference makes the message a reply (see replyTo).
+	MessageReference *discordgo.MessageReference `json:"message_reference,omitempty"`
 }
 
 type errKind int
@@ -353,11 +379,12 @@ func (p *Poster) send(ctx context.Context, d store.Delivery, nonce string, m *di
 		p.log.Error("poster: rendered message breaks Discord's limits", slog.Int64("delivery", d.ID), slog.Any("err", err))
 	}
 	body, err := json.Marshal(messageBody{
-		Content:         m.Content,
-		Embeds:          m.Embeds,
-		AllowedMentions: bot.NoMentions(), // whatever the renderer said
-		Nonce:           nonce,
-		EnforceNonce:    true,
+		Content:          m.Content,
+		Embeds:           m.Embeds,
+		AllowedMentions:  bot.NoMentions(), // whatever the renderer said
+		Nonce:            nonce,
+		EnforceNonce:     true,
+		MessageReference: m.Reference,
 	})
 	if err != nil {
 		return "", &sendError{kind: kindInvalid, cause: CauseRejected, reason: "the message could not be encoded", err: err}

@@ -21,12 +21,12 @@ import (
 // --from sqlite:PATH --to postgres://…`. It reads store/sqlite's tables
 // through a plain database/sql handle (sqlite.Store.ReadOnlyDB), so the two
 // adapters do not import each other; the SQLite side is described by
-// copyTables below, written for store/sqlite's schema version 4.
+// copyTables below, written for store/sqlite's schema version 5.
 
 // sqliteSchemaCopied is the store/sqlite schema version copyTables reads.
 // A newer file still copies (migrations add, they do not rename); tables
 // this file does not know are named in a warning.
-const sqliteSchemaCopied = 4
+const sqliteSchemaCopied = 5
 
 // sqliteTimeLayout is how store/sqlite keeps times (fixed-width UTC text).
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
@@ -75,6 +75,7 @@ var copyTables = []copyTable{
 	{name: "stories", key: "id", identity: "id", cols: []copyColumn{
 		col("id", nil), col("headline", nil), col("summary", nil), col("link", nil), col("published", toTime),
 		col("first_seen", toTime), col("updated", toTime), col("topics", toStrings), col("subtopics", toStrings),
+		col("follows", nil),
 	}},
 	{name: "story_items", key: "item_id", cols: []copyColumn{
 		col("item_id", nil), col("story_id", nil),
@@ -107,7 +108,7 @@ var copyTables = []copyTable{
 const copyBatch = 500
 
 // CopyFromSQLite copies every row of an embedded database (src, a handle on
-// a store/sqlite file migrated to at least version 4, such as
+// a store/sqlite file migrated to at least version 5, such as
 // sqlite.Store.ReadOnlyDB) into dst, keeping IDs, item states and
 // decisions, story membership, subscriptions and deliveries (pending, sent
 // with their message IDs, failed). It is idempotent: rows already here

@@ -244,3 +244,22 @@ func (s *Store) ClaimInteraction(ctx context.Context, id string, at time.Time) (
 	}
 	return first, nil
 }
+
+// StoryMessage implements store.Briefings.
+func (s *Store) StoryMessage(ctx context.Context, channelID string, storyID int64) (string, error) {
+	if err := s.enter(); err != nil {
+		return "", err
+	}
+	defer s.mu.RUnlock()
+	var messageID string
+	err := s.pool.QueryRow(ctx, `
+		SELECT message_id FROM deliveries
+		WHERE channel_id = $1 AND story_id = $2 AND message_id <> ''`, clean(channelID), storyID).Scan(&messageID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("message of story %d in channel %s: %w", storyID, channelID, store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: read the message of story %d in channel %s: %w", storyID, channelID, err)
+	}
+	return messageID, nil
+}

@@ -43,12 +43,23 @@ func addToStory(ctx context.Context, tx pgx.Tx, it storyItem, d store.Decision) 
 		topics    []string
 	)
 	if d.StoryID == 0 {
+		if d.FollowsStoryID != 0 {
+			var one int
+			err := tx.QueryRow(ctx, `SELECT 1 FROM stories WHERE id = $1`, d.FollowsStoryID).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("story %d that the new story follows: %w", d.FollowsStoryID, store.ErrNotFound)
+			}
+			if err != nil {
+				return fmt.Errorf("read story %d that the new story follows: %w", d.FollowsStoryID, err)
+			}
+		}
 		topics = storeutil.Union(nil, cleanAll(d.Topics))
 		err = tx.QueryRow(ctx, `
-			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics)
-			VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
+			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics, follows)
+			VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)
 			RETURNING id`,
-			it.title, clean(d.Summary), it.link, it.published, at, topics, storeutil.Union(nil, cleanAll(d.Subtopics))).Scan(&storyID)
+			it.title, clean(d.Summary), it.link, it.published, at, topics, storeutil.Union(nil, cleanAll(d.Subtopics)),
+			d.FollowsStoryID).Scan(&storyID)
 		if err != nil {
 			return fmt.Errorf("create story: %w", err)
 		}
@@ -139,7 +150,7 @@ const editDueQuery = `
 // lateral join storySources in the order the contract wants (oldest
 // published first; SQLite sorts a missing time first, so NULLS FIRST).
 const storyColumns = `s.id, s.headline, s.summary, s.link, s.published, s.first_seen, s.updated, s.topics, s.subtopics,
-	src.ids, src.sources, src.titles, src.links, src.published`
+	s.follows, src.ids, src.sources, src.titles, src.links, src.published`
 
 const storySources = `LEFT JOIN LATERAL (
 	SELECT array_agg(i.id        ORDER BY i.published NULLS FIRST, i.id) AS ids,
@@ -159,7 +170,7 @@ func scanStory(row pgx.Row) (store.Story, error) {
 		srcPublished              []pgtype.Timestamptz
 	)
 	err := row.Scan(&st.ID, &st.Headline, &st.Summary, &st.Link, &published, &first, &updated, &st.Topics, &st.Subtopics,
-		&ids, &sources, &titles, &links, &srcPublished)
+		&st.Follows, &ids, &sources, &titles, &links, &srcPublished)
 	if err != nil {
 		return st, err
 	}

@@ -264,3 +264,21 @@ func (s *Store) ClaimInteraction(ctx context.Context, id string, at time.Time) (
 	}
 	return first, nil
 }
+
+// StoryMessage implements store.Briefings.
+func (s *Store) StoryMessage(ctx context.Context, channelID string, storyID int64) (string, error) {
+	var messageID string
+	err := s.inRead(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			SELECT message_id FROM deliveries
+			WHERE channel_id = ? AND story_id = ? AND message_id <> ''`, channelID, storyID).Scan(&messageID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("message of story %d in channel %s: %w", storyID, channelID, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: read the message of story %d in channel %s: %w", storyID, channelID, err)
+		}
+		return nil
+	})
+	return messageID, err
+}

@@ -41,13 +41,23 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 		topics    []string
 	)
 	if d.StoryID == 0 {
+		if d.FollowsStoryID != 0 {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM stories WHERE id = ?`, d.FollowsStoryID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("story %d that the new story follows: %w", d.FollowsStoryID, store.ErrNotFound)
+			}
+			if err != nil {
+				return fmt.Errorf("read story %d that the new story follows: %w", d.FollowsStoryID, err)
+			}
+		}
 		topics = storeutil.Union(nil, d.Topics)
 		err = tx.QueryRowContext(ctx, `
-			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics, follows)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`,
 			it.title, d.Summary, it.link, it.published, at, at,
-			jsonList(topics), jsonList(storeutil.Union(nil, d.Subtopics))).Scan(&storyID)
+			jsonList(topics), jsonList(storeutil.Union(nil, d.Subtopics)), d.FollowsStoryID).Scan(&storyID)
 		if err != nil {
 			return fmt.Errorf("create story: %w", err)
 		}
@@ -173,7 +183,7 @@ func decodeList(s string) ([]string, error) {
 	return l, nil
 }
 
-const storyColumns = `s.id, s.headline, s.summary, s.link, s.published, s.first_seen, s.updated, s.topics, s.subtopics`
+const storyColumns = `s.id, s.headline, s.summary, s.link, s.published, s.first_seen, s.updated, s.topics, s.subtopics, s.follows`
 
 func scanStory(sc interface{ Scan(...any) error }) (store.Story, error) {
 	var (
@@ -181,7 +191,7 @@ func scanStory(sc interface{ Scan(...any) error }) (store.Story, error) {
 		published, first, updated sql.NullString
 		topicsJS, subtopicsJS     string
 	)
-	err := sc.Scan(&st.ID, &st.Headline, &st.Summary, &st.Link, &published, &first, &updated, &topicsJS, &subtopicsJS)
+	err := sc.Scan(&st.ID, &st.Headline, &st.Summary, &st.Link, &published, &first, &updated, &topicsJS, &subtopicsJS, &st.Follows)
 	if err != nil {
 		return st, err
 	}

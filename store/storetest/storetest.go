@@ -74,6 +74,7 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"StoryRefresh", s.refreshTests()},
 		{"StorySummaryUpdate", s.summaryUpdateTests()},
 		{"RecentStoryItems", s.recentStoryTests()},
+		{"StoryFollows", s.followTests()},
 		{"Digests", s.digestTests()},
 		{"Interactions", s.interactionTests()},
 		{"SummaryCache", s.summaryCacheTests()},
