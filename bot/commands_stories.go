@@ -96,17 +96,34 @@ func (b *Bot) briefing(s store.Story, topic string) Briefing {
 		topic = s.Topics[0]
 	}
 	br := Briefing{
-		Title:     s.Headline,
-		Link:      s.Link,
-		Summary:   s.Summary,
-		Published: s.Published,
-		Subtopics: s.Subtopics,
-		Topic:     topic,
+		Title:         s.Headline,
+		OriginalTitle: OriginalTitle(s),
+		Link:          s.Link,
+		Summary:       s.Summary,
+		Published:     s.Published,
+		Subtopics:     s.Subtopics,
+		Topic:         topic,
 	}
 	for _, src := range s.Sources {
 		br.Outlets = append(br.Outlets, OutletLink{Name: b.outlet(src.Source), Link: src.Link})
 	}
 	return br
+}
+
+// OriginalTitle is the title of the item heading st (the source whose link
+// is the story's) when the story's headline is not that title: the
+// headline is then its English translation, and the original is shown
+// beneath it. "" otherwise.
+func OriginalTitle(st store.Story) string {
+	for _, src := range st.Sources {
+		if src.Link == st.Link {
+			if src.Title != st.Headline {
+				return src.Title
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // outlet is a source's display name.

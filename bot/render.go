@@ -19,12 +19,16 @@ import (
 // Briefing is one story as a channel sees it. Every string in it is treated
 // as untrusted feed text.
 type Briefing struct {
-	Title     string
-	Link      string
-	Summary   string
-	Outlets   []OutletLink
-	Published time.Time
-	Subtopics []string
+	Title string
+	// OriginalTitle is the heading item's own title when Title is its
+	// English translation; the embed shows it beneath. "" when the title
+	// was not translated.
+	OriginalTitle string
+	Link          string
+	Summary       string
+	Outlets       []OutletLink
+	Published     time.Time
+	Subtopics     []string
 	// Topic is the configured topic the story was posted for.
 	Topic string
 }
@@ -112,11 +116,29 @@ func StoryEmbed(b Briefing) *discordgo.MessageEmbed {
 	if v := subtopicsValue(b.Subtopics); v != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Subtopics", Value: v, Inline: true})
 	}
-	// The summary gets whatever the 6000 total leaves after the rest.
+	// The summary gets whatever the 6000 total leaves after the rest,
+	// the original title (in italics, above it) included.
+	budget := min(maxDescription, maxEmbedTotal-embedSize(e))
 	summary := markdownText(cleanText(b.Summary))
-	e.Description = truncate(summary, min(maxDescription, maxEmbedTotal-embedSize(e)))
+	if orig := originalTitleLine(b); orig != "" {
+		if summary = truncate(summary, budget-runes(orig)-2); summary != "" {
+			orig += "\n\n"
+		}
+		summary = orig + summary
+	}
+	e.Description = truncate(summary, budget)
 	fitEmbeds([]*discordgo.MessageEmbed{e})
 	return e
+}
+
+// originalTitleLine is b's original title as an italic line, escaped and
+// within the title limit, or "" when there is none or it is the title.
+func originalTitleLine(b Briefing) string {
+	orig := cleanLine(b.OriginalTitle)
+	if orig == "" || orig == cleanLine(b.Title) {
+		return ""
+	}
+	return "*" + truncate(markdownText(orig), maxTitle) + "*"
 }
 
 // DigestMessages renders a digest: stories listed compactly, one line each,

@@ -17,6 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/briefbot/briefbot/bot/discordtest"
+	"github.com/briefbot/briefbot/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -88,6 +89,15 @@ func storyCases() map[string]Briefing {
 			Topic:     words(60, 3),
 		},
 		"story_minimal": {},
+		"story_translated": {
+			Title:         "Foreign minister says talks in Muscat were difficult but useful",
+			OriginalTitle: "وزیر خارجه: مذاکرات *مسقط* دشوار اما مفید بود",
+			Link:          "https://news.example.ir/fa/muscat",
+			Summary:       "Iran's foreign minister said the talks were difficult but useful.",
+			Outlets:       []OutletLink{{Name: "Example Persian", Link: "https://news.example.ir/fa/muscat"}},
+			Published:     published,
+			Topic:         "Iran & Middle East diplomacy",
+		},
 		"story_unspaced": {
 			Title:   strings.Repeat("伊朗与欧洲三国外长在日内瓦会晤", 20),
 			Summary: strings.Repeat("🕊️外交谈判", 1000),
@@ -447,12 +457,24 @@ func checkSafe(t *testing.T, m *discordgo.MessageSend) {
 				t.Errorf("mention-like tag in %q", s)
 			}
 		}
-		for _, s := range []string{e.Title, e.Description} {
+		for _, s := range append([]string{e.Title}, ownMarkup(e.Description)...) {
 			if err := unescaped(s); err != nil {
 				t.Errorf("%v in %q", err, s)
 			}
 		}
 	}
+}
+
+// ownMarkup splits off the renderer's own markup, the italic original
+// title on the description's first line, so the text inside it is checked
+// on its own: feed text is escaped, so it never starts with an unescaped
+// "*".
+func ownMarkup(desc string) []string {
+	line, rest, _ := strings.Cut(desc, "\n")
+	if len(line) < 2 || line[0] != '*' || line[len(line)-1] != '*' {
+		return []string{desc}
+	}
+	return []string{line[1 : len(line)-1], rest}
 }
 
 // linkTargets returns the targets of masked links: an unescaped "[" outside
@@ -540,4 +562,58 @@ func FuzzStoryEmbed(f *testing.F) {
 			checkSafe(t, m)
 		}
 	})
+}
+
+func TestStoryEmbedOriginalTitle(t *testing.T) {
+	const summary = "Iran's foreign minister said the talks were difficult but useful."
+	long := strings.Repeat("عنوان ", 100)
+	for _, tc := range []struct {
+		name, title, original, summary string
+		want                           string // the description
+	}{
+		{"no original title", "Talks resume", "", summary, summary},
+		{"original is the title", "Talks resume", "  Talks   resume ", summary, summary},
+		{"translated", "Talks resume", "مذاکرات از سر گرفته شد", summary, "*مذاکرات از سر گرفته شد*\n\n" + summary},
+		{"translated, no summary", "Talks resume", "مذاکرات", "", "*مذاکرات*"},
+		{"markdown and mentions in the original are escaped", "Talks", "**bold** @everyone", summary,
+			"*\\*\\*bold\\*\\* @\u200beveryone*\n\n" + summary},
+		{"a long original is cut to the title limit", "Talks", long, summary,
+			"*" + truncate(strings.TrimSpace(long), maxTitle) + "*\n\n" + summary},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := StoryEmbed(Briefing{Title: tc.title, OriginalTitle: tc.original, Summary: tc.summary})
+			if e.Description != tc.want {
+				t.Errorf("description = %q, want %q", e.Description, tc.want)
+			}
+			if e.Title != tc.title {
+				t.Errorf("title = %q, want %q", e.Title, tc.title)
+			}
+		})
+	}
+}
+
+func TestOriginalTitle(t *testing.T) {
+	const link = "https://news.example.ir/fa/1"
+	src := func(title, link string) store.StorySource {
+		return store.StorySource{Source: "s", Title: title, Link: link}
+	}
+	for _, tc := range []struct {
+		name string
+		st   store.Story
+		want string
+	}{
+		{"headline is the heading item's title", store.Story{Headline: "Talks", Link: link,
+			Sources: []store.StorySource{src("Talks", link)}}, ""},
+		{"translated headline", store.Story{Headline: "Talks resume", Link: link,
+			Sources: []store.StorySource{src("Other outlet", "https://b.example/2"), src("مذاکرات", link)}}, "مذاکرات"},
+		{"no source has the story's link", store.Story{Headline: "Talks", Link: link,
+			Sources: []store.StorySource{src("Something else", "https://b.example/2")}}, ""},
+		{"no sources", store.Story{Headline: "Talks", Link: link}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := OriginalTitle(tc.st); got != tc.want {
+				t.Errorf("OriginalTitle = %q, want %q", got, tc.want)
+			}
+		})
+	}
 }

@@ -46,7 +46,7 @@ func clusteringPipeline(ms *memStore) *Pipeline {
 		Classify: func(it story.Item) Relevance {
 			return Relevance{Relevant: strings.Contains(it.Title, "Iran"), Topics: []string{"mideast"}}
 		},
-		Summarize: func(_ context.Context, it story.Item) (string, error) { return it.Description, nil },
+		Summarize: func(_ context.Context, it story.Item) (Summary, error) { return Summary{Text: it.Description}, nil },
 	}
 }
 
@@ -168,5 +168,61 @@ func TestJoinRefreshesTheStoryHeadline(t *testing.T) {
 	}
 	if st.Headline != want.Title || st.Link != want.Link {
 		t.Errorf("story reads %q at %s; want %q at %s", st.Headline, st.Link, want.Title, want.Link)
+	}
+}
+
+// A translated title heads the story its item starts, and only then: an
+// item joining a story leaves its headline to the story's best item.
+func TestTranslatedTitleHeadsOnlyANewStory(t *testing.T) {
+	const english = "Iran and US to hold talks in Oman (translated)"
+	translating := func(source string) Summarizer {
+		return func(_ context.Context, it story.Item) (Summary, error) {
+			s := Summary{Text: it.Description}
+			if it.Source == source {
+				s.Title = english
+			}
+			return s, nil
+		}
+	}
+	for _, tc := range []struct {
+		name         string
+		translated   string // the source whose item is translated
+		wantHeadline string // the story's headline after both items
+		wantDecision string // the translated item's StoryHeadline
+	}{
+		{"the translated item starts the story", talks[0].source, english, english},
+		{"the translated item joins", talks[1].source, talks[0].title, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ms := &memStore{}
+			for i, e := range talks[:2] {
+				ms.pending = append(ms.pending, e.item(clusterNow.Add(time.Duration(i-2)*time.Hour)))
+			}
+			p := clusteringPipeline(ms)
+			p.Summarize = translating(tc.translated)
+			if err := p.Drain(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			id := ms.storyOf(talks[0].id)
+			if id == 0 || ms.storyOf(talks[1].id) != id {
+				t.Fatalf("the two reports are in stories %d and %d; want one", id, ms.storyOf(talks[1].id))
+			}
+			st, err := ms.Story(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Headline != tc.wantHeadline {
+				t.Errorf("story headline %q, want %q", st.Headline, tc.wantHeadline)
+			}
+			var translatedID int64
+			for _, e := range talks[:2] {
+				if e.source == tc.translated {
+					translatedID = e.id
+				}
+			}
+			if got := ms.decisions[translatedID].StoryHeadline; got != tc.wantDecision {
+				t.Errorf("translated item's decision StoryHeadline %q, want %q", got, tc.wantDecision)
+			}
+		})
 	}
 }

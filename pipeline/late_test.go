@@ -21,7 +21,7 @@ type lateFake struct {
 	calls   int
 }
 
-func (f *lateFake) summarize(_ context.Context, it story.Item, deliver func(string)) (string, error) {
+func (f *lateFake) summarize(_ context.Context, it story.Item, deliver func(string)) (Summary, error) {
 	f.calls++
 	better := "Model brief from " + it.Source + "."
 	run := func() {
@@ -34,7 +34,7 @@ func (f *lateFake) summarize(_ context.Context, it story.Item, deliver func(stri
 	} else {
 		f.pending = append(f.pending, func() { go run() })
 	}
-	return extractive(it), nil
+	return Summary{Text: extractive(it)}, nil
 }
 
 // extractive is the fake's immediate summary: one per outlet, so the test

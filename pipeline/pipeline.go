@@ -49,14 +49,25 @@ type Relevance struct {
 // Classifier decides whether an item matters, and to which topics.
 type Classifier func(it story.Item) Relevance
 
+// Summary is a summarizer's output for one item.
+type Summary struct {
+	// Text is the short summary.
+	Text string
+	// Title is the item's headline in English when the summarizer
+	// translated it (an item not in English); "" keeps the item's title.
+	// A story the item starts is headed by it, and the original title is
+	// shown beneath.
+	Title string
+}
+
 // Summarizer writes the short summary of a relevant item.
-type Summarizer func(ctx context.Context, it story.Item) (string, error)
+type Summarizer func(ctx context.Context, it story.Item) (Summary, error)
 
 // LateSummarizer writes the summary of a relevant item at once and may
 // deliver a better one later (a model's answer arriving after the story
 // is posted): deliver is called at most once, from another goroutine,
 // and only with a summary fit to show.
-type LateSummarizer func(ctx context.Context, it story.Item, deliver func(summary string)) (string, error)
+type LateSummarizer func(ctx context.Context, it story.Item, deliver func(summary string)) (Summary, error)
 
 // Briefing is a relevant item ready to be shown.
 type Briefing struct {
@@ -233,7 +244,10 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 		Relevant: rel.Relevant, Score: rel.Score, Topics: rel.Topics,
 		Subtopics: rel.Subtopics, Reasons: rel.Reasons, At: p.now().UTC(),
 	}
-	var late *lateSummary
+	var (
+		late       *lateSummary
+		translated string // the item's English title, when translated
+	)
 	if rel.Relevant {
 		summarize := p.Summarize
 		if p.SummarizeLate != nil {
@@ -241,7 +255,7 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 			// Until the decision is recorded, a late summary has no story
 			// to go to: deliveries wait, and are dropped if it never is.
 			defer late.settle("")
-			summarize = func(ctx context.Context, it story.Item) (string, error) {
+			summarize = func(ctx context.Context, it story.Item) (Summary, error) {
 				return p.SummarizeLate(ctx, it, func(sum string) { p.lateSummary(ctx, it, late, sum) })
 			}
 		}
@@ -252,9 +266,12 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 			}
 			// A summary is a nicety; the description still informs.
 			p.Log.Warn("pipeline: summary failed; using the description", "source", it.Source, "item", it.ID, "err", err)
-			sum = it.Description
+			sum = Summary{Text: it.Description}
 		}
-		d.Summary = sum
+		d.Summary, translated = sum.Text, sum.Title
+		// Heads the story only if the item starts one (see
+		// store.Decision); a join sets it again, or clears it, below.
+		d.StoryHeadline = translated
 	}
 	var ci story.ClusterItem
 	if rel.Relevant && p.Cluster != nil {
@@ -262,6 +279,7 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 		switch cd := p.Cluster.Match(ci); {
 		case cd.Joined:
 			d.StoryID = cd.Story
+			d.StoryHeadline = "" // a join keeps the story's headline unless refreshStory changes it
 			p.Log.Debug("pipeline: item joins a story", "source", it.Source, "item", it.ID, "story", cd.Story,
 				"similarity", cd.Similarity, "reason", cd.Reason)
 			p.refreshStory(ctx, it, &d)
@@ -285,6 +303,7 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 		p.Log.Warn("pipeline: the story the item should join or follow is not in the store; starting a new one",
 			"source", it.Source, "item", it.ID, "story", d.StoryID, "follows", d.FollowsStoryID)
 		d.StoryID, d.FollowsStoryID = 0, 0
+		d.StoryHeadline, d.StoryLink, d.StorySummary = translated, "", ""
 		err = p.Store.CompleteItem(wctx, it.ID, d)
 	}
 	if err != nil {
@@ -376,16 +395,20 @@ func (p *Pipeline) refreshStory(ctx context.Context, it story.Item, d *store.Dec
 	}
 	b := story.BestItem(cis)
 	best := items[b]
-	if best.Title == "" || (best.Title == st.Headline && best.Link == st.Link) {
+	// The same item heading the story is unchanged even when the headline
+	// differs from its title: that is its translation.
+	if best.Title == "" || best.Link == st.Link {
 		return // unchanged, or nothing to head the story with
 	}
 	sum := summaries[b]
 	if sum == "" {
 		// An item decided before summaries were kept: write one now.
-		if sum, err = p.Summarize(ctx, best); err != nil {
+		s, err := p.Summarize(ctx, best)
+		if err != nil {
 			fail(fmt.Errorf("summarizing item %d: %w", best.ID, err))
 			return
 		}
+		sum = s.Text
 	}
 	d.StoryHeadline, d.StoryLink, d.StorySummary = best.Title, best.Link, sum
 	p.Log.Debug("pipeline: story headed by another item", "story", d.StoryID, "item", best.ID, "source", best.Source)

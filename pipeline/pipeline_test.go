@@ -66,7 +66,11 @@ func (m *memStore) CompleteItem(_ context.Context, id int64, d store.Decision) e
 			return fmt.Errorf("story %d it follows: %w", d.FollowsStoryID, store.ErrNotFound)
 		case d.StoryID == 0:
 			m.stories = append(m.stories, nil)
-			m.heads = append(m.heads, store.Story{Headline: item.Title, Link: item.Link, Summary: d.Summary, Follows: d.FollowsStoryID})
+			head := item.Title
+			if d.StoryHeadline != "" {
+				head = d.StoryHeadline // a translated headline, as the stores do
+			}
+			m.heads = append(m.heads, store.Story{Headline: head, Link: item.Link, Summary: d.Summary, Follows: d.FollowsStoryID})
 			d.StoryID = int64(len(m.stories))
 		case d.StoryID > int64(len(m.stories)):
 			return fmt.Errorf("story %d: %w", d.StoryID, store.ErrNotFound)
@@ -168,12 +172,12 @@ func TestDrainRecordsEveryDecisionAndPublishesRelevant(t *testing.T) {
 			ok := strings.Contains(it.Title, "Iran")
 			return Relevance{Relevant: ok, Score: map[bool]float64{true: 0.9, false: 0.1}[ok], Reasons: []string{"region: Iran"}}
 		},
-		Summarize: func(ctx context.Context, it story.Item) (string, error) {
+		Summarize: func(ctx context.Context, it story.Item) (Summary, error) {
 			summaries++
 			if it.ID == 5 {
-				return "", errors.New("model down")
+				return Summary{}, errors.New("model down")
 			}
-			return "Summary of " + it.Title, nil
+			return Summary{Text: "Summary of " + it.Title}, nil
 		},
 	}
 	if err := p.Drain(context.Background()); err != nil {
@@ -204,7 +208,7 @@ func TestRunRetriesAfterStoreError(t *testing.T) {
 	p := &Pipeline{
 		Store: ms, Log: quietLog(), RetryAfter: time.Millisecond,
 		Classify:  func(story.Item) Relevance { return Relevance{} },
-		Summarize: func(context.Context, story.Item) (string, error) { return "", nil },
+		Summarize: func(context.Context, story.Item) (Summary, error) { return Summary{}, nil },
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
@@ -239,7 +243,7 @@ func TestPoisonItemIsSetAside(t *testing.T) {
 	p := &Pipeline{
 		Store: ms, Log: quietLog(), BatchSize: 2,
 		Classify:  func(story.Item) Relevance { return Relevance{} },
-		Summarize: func(context.Context, story.Item) (string, error) { return "", nil },
+		Summarize: func(context.Context, story.Item) (Summary, error) { return Summary{}, nil },
 	}
 	var err error
 	for range maxItemFailures - 1 {

@@ -202,10 +202,12 @@ type Decision struct {
 	// summary in the same transaction, so the edits the join queues show
 	// them; an empty field leaves the story's as it is. The pipeline sets
 	// them when the joining item changes which of the story's items best
-	// stands for it (story.BestItem). They are about the story, not the
-	// item: they are ignored when the decision starts a story or the item
-	// is already in one, and are not kept with the decision (they read
-	// back empty).
+	// stands for it (story.BestItem). On a decision that starts a story,
+	// StoryHeadline (an English translation of the item's title) heads the
+	// new story instead of the item's title; StoryLink and StorySummary are
+	// then ignored. They are about the story, not the item: they are
+	// ignored when the item is already in one, and are not kept with the
+	// decision (they read back empty).
 	StoryHeadline, StoryLink, StorySummary string
 	// FollowsStoryID, on a decision that starts a story, is the older
 	// story the new one continues (story.Decision.Follows: the same event,

@@ -33,6 +33,10 @@ type Summary struct {
 	Text string
 	// Sentences are the summary's sentences in article order.
 	Sentences []string
+	// Title is the article's headline in English, when the summarizer
+	// translated it (an article not in English); "" otherwise, and the
+	// article's own title stands.
+	Title string
 }
 
 // Words returns the number of whitespace-separated words in the summary.

@@ -289,12 +289,13 @@ func (p *Poster) minimal(ctx context.Context, d store.Delivery) *discordgo.Messa
 // briefing is how a stored story is shown for topic.
 func (p *Poster) briefing(st store.Story, topic string) bot.Briefing {
 	b := bot.Briefing{
-		Title:     st.Headline,
-		Link:      st.Link,
-		Summary:   st.Summary,
-		Published: st.Published,
-		Subtopics: st.Subtopics,
-		Topic:     topic,
+		Title:         st.Headline,
+		OriginalTitle: bot.OriginalTitle(st),
+		Link:          st.Link,
+		Summary:       st.Summary,
+		Published:     st.Published,
+		Subtopics:     st.Subtopics,
+		Topic:         topic,
 	}
 	for _, src := range st.Sources {
 		name := src.Source

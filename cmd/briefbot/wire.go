@@ -140,15 +140,15 @@ func withFullText(f *source.Fetcher, sources map[string]bool, log *slog.Logger) 
 // summarizer adapts a summarize.Summarizer to the pipeline; enrich, if
 // not nil, may replace a teaser with the article's full text first.
 func summarizer(s summarize.Summarizer, enrich func(context.Context, story.Item) story.Item) pipeline.Summarizer {
-	return func(ctx context.Context, it story.Item) (string, error) {
+	return func(ctx context.Context, it story.Item) (pipeline.Summary, error) {
 		if enrich != nil {
 			it = enrich(ctx, it)
 		}
 		sum, err := s.Summarize(ctx, summarize.Article{Title: it.Title, Text: it.Text(), Language: it.Language})
 		if err != nil {
-			return "", err
+			return pipeline.Summary{}, err
 		}
-		return sum.Text, nil
+		return pipeline.Summary{Text: sum.Text, Title: sum.Title}, nil
 	}
 }
 
@@ -158,16 +158,22 @@ func summarizer(s summarize.Summarizer, enrich func(context.Context, story.Item)
 // edit window, is delivered for the story's messages to be edited. enrich
 // is as for summarizer.
 func lateSummarizer(s *llm.Summarizer, enrich func(context.Context, story.Item) story.Item) pipeline.LateSummarizer {
-	return func(ctx context.Context, it story.Item, deliver func(string)) (string, error) {
+	return func(ctx context.Context, it story.Item, deliver func(string)) (pipeline.Summary, error) {
 		if enrich != nil {
 			it = enrich(ctx, it)
 		}
 		r, err := s.BriefLate(ctx, summarize.Article{Title: it.Title, Text: it.Text(), Language: it.Language},
 			func(r llm.Result) { deliver(r.Summary.Text) })
 		if err != nil {
-			return "", err
+			return pipeline.Summary{}, err
 		}
-		return r.Summary.Text, nil
+		// A cached brief may carry a translated title; a late one keeps
+		// the story's headline (only its summary is edited).
+		sum := pipeline.Summary{Text: r.Summary.Text}
+		if r.Translated {
+			sum.Title = r.Title
+		}
+		return sum, nil
 	}
 }
 

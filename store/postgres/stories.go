@@ -54,11 +54,17 @@ func addToStory(ctx context.Context, tx pgx.Tx, it storyItem, d store.Decision) 
 			}
 		}
 		topics = storeutil.Union(nil, cleanAll(d.Topics))
+		// A translated headline, when the summarizer wrote one, heads the
+		// story; the item keeps its original title.
+		headline := it.title
+		if h := clean(d.StoryHeadline); h != "" {
+			headline = h
+		}
 		err = tx.QueryRow(ctx, `
 			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics, follows)
 			VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)
 			RETURNING id`,
-			it.title, clean(d.Summary), it.link, it.published, at, topics, storeutil.Union(nil, cleanAll(d.Subtopics)),
+			headline, clean(d.Summary), it.link, it.published, at, topics, storeutil.Union(nil, cleanAll(d.Subtopics)),
 			d.FollowsStoryID).Scan(&storyID)
 		if err != nil {
 			return fmt.Errorf("create story: %w", err)

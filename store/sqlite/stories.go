@@ -52,11 +52,17 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 			}
 		}
 		topics = storeutil.Union(nil, d.Topics)
+		// A translated headline, when the summarizer wrote one, heads the
+		// story; the item keeps its original title.
+		headline := it.title
+		if d.StoryHeadline != "" {
+			headline = d.StoryHeadline
+		}
 		err = tx.QueryRowContext(ctx, `
 			INSERT INTO stories (headline, summary, link, published, first_seen, updated, topics, subtopics, follows)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`,
-			it.title, d.Summary, it.link, it.published, at, at,
+			headline, d.Summary, it.link, it.published, at, at,
 			jsonList(topics), jsonList(storeutil.Union(nil, d.Subtopics)), d.FollowsStoryID).Scan(&storyID)
 		if err != nil {
 			return fmt.Errorf("create story: %w", err)

@@ -10,7 +10,8 @@ import (
 
 // refreshTests hold Decision.StoryHeadline, StoryLink and StorySummary to
 // their contract: a join may give its story new text, which the story's
-// messages are then edited to show.
+// messages are then edited to show, and a new story may be headed by a
+// translated headline.
 func (s *suite) refreshTests() []test {
 	return []test{
 		{"a join replaces the story's headline, link and summary it carries, and owes the edit", func(t *testing.T) {
@@ -67,26 +68,46 @@ func (s *suite) refreshTests() []test {
 					got.Headline, got.Link, got.Summary, before.Headline, before.Link, d.StorySummary)
 			}
 		}},
-		{"story fields are ignored when the item starts a story or is already in one", func(t *testing.T) {
+		{"a new story takes StoryHeadline; its link and summary are the item's; completing again changes nothing", func(t *testing.T) {
 			st, _ := s.fresh(t)
 			d := relevantDecision(t0, "Its own summary.", topicGaza)
-			d.StoryHeadline, d.StoryLink, d.StorySummary = "Not this", "https://x.example/not", "Not this either."
+			d.StoryHeadline, d.StoryLink, d.StorySummary = "Translated headline", "https://x.example/not", "Not this either."
 			it, id := complete(t, st, article("wire", "a", "Its own title", t0), d)
 			got, err := st.Story(t.Context(), id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Headline != it.Title || got.Link != it.Link || got.Summary != "Its own summary." {
-				t.Errorf("a new story reads %q / %q / %q; want the item's %q / %q / %q",
-					got.Headline, got.Link, got.Summary, it.Title, it.Link, "Its own summary.")
+			if got.Headline != d.StoryHeadline || got.Link != it.Link || got.Summary != "Its own summary." {
+				t.Errorf("a new story reads %q / %q / %q; want %q / %q / %q",
+					got.Headline, got.Link, got.Summary, d.StoryHeadline, it.Link, "Its own summary.")
+			}
+			// The item keeps its original title, which the embed shows
+			// beneath the headline.
+			if len(got.Sources) != 1 || got.Sources[0].Title != it.Title {
+				t.Errorf("story sources are %+v; want one with the item's title %q", got.Sources, it.Title)
+			}
+			if sd := byLink(t, st, it.Link).Decision; sd == nil || sd.StoryHeadline != "" {
+				t.Errorf("the item's stored decision is %+v; want its story fields empty", sd)
 			}
 			// Completing the item again, naming its own story, changes nothing.
 			d.StoryID = id
+			d.StoryHeadline = "Not this"
 			if err := st.CompleteItem(t.Context(), it.ID, d); err != nil {
 				t.Fatal(err)
 			}
-			if again, err := st.Story(t.Context(), id); err != nil || again.Headline != it.Title || again.Summary != "Its own summary." {
+			if again, err := st.Story(t.Context(), id); err != nil || again.Headline != "Translated headline" || again.Summary != "Its own summary." {
 				t.Errorf("after completing again the story reads %q / %q (err %v); want it unchanged", again.Headline, again.Summary, err)
+			}
+		}},
+		{"a new story without StoryHeadline takes the item's title", func(t *testing.T) {
+			st, _ := s.fresh(t)
+			it, id := complete(t, st, article("wire", "a", "Its own title", t0), relevantDecision(t0, "Its own summary.", topicGaza))
+			got, err := st.Story(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Headline != it.Title || got.Link != it.Link {
+				t.Errorf("a new story reads %q / %q; want the item's %q / %q", got.Headline, got.Link, it.Title, it.Link)
 			}
 		}},
 	}

@@ -241,7 +241,16 @@ func New(opts Options, deps Deps) (*Summarizer, error) {
 // Summarize implements summarize.Summarizer with Brief.
 func (s *Summarizer) Summarize(ctx context.Context, a summarize.Article) (summarize.Summary, error) {
 	r, err := s.Brief(ctx, a)
-	return r.Summary, err
+	return r.summary(), err
+}
+
+// summary is r's summary carrying the translated title, if any.
+func (r Result) summary() summarize.Summary {
+	sum := r.Summary
+	if r.Translated && r.Title != "" {
+		sum.Title = r.Title
+	}
+	return sum
 }
 
 // Brief asks the model for a brief of a, waiting at most Timeout, and

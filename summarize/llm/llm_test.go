@@ -485,6 +485,15 @@ func TestTranslation(t *testing.T) {
 			if r.FromModel && r.Summary.Text != brief {
 				t.Errorf("summary %q", r.Summary.Text)
 			}
+			// Through the summarize.Summarizer seam the translated title
+			// rides on the summary, and only when the answer was used.
+			sum, err := newSummarizer(t, newFake(t, always(tc.answer)), Options{}, Deps{}).Summarize(t.Context(), a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Title != tc.title {
+				t.Errorf("Summarize: Title %q, want %q", sum.Title, tc.title)
+			}
 			req, _ := f.lastRequest()
 			sys := req.Messages[0].Content
 			if !strings.Contains(sys, tc.promptWants) || !strings.Contains(sys, "translate the headline into English") || !strings.Contains(sys, "Title:") {
@@ -502,6 +511,9 @@ func TestTranslation(t *testing.T) {
 	}
 	if r.Translated || r.Title != "" {
 		t.Errorf("English article: Translated=%v Title=%q", r.Translated, r.Title)
+	}
+	if sum, err := newSummarizer(t, f, Options{}, Deps{}).Summarize(t.Context(), a); err != nil || sum.Title != "" {
+		t.Errorf("English article: Summarize Title=%q (err %v), want none", sum.Title, err)
 	}
 	if req, _ := f.lastRequest(); strings.Contains(req.Messages[0].Content, "translate") {
 		t.Error("an English article's prompt asks for a translation")
