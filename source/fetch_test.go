@@ -107,12 +107,26 @@ func TestFetchErrorsHaveReasons(t *testing.T) {
 // The body limit aborts the transfer as soon as it is exceeded: the server,
 // which would send 256 MiB, is cut off after little more than the limit.
 func TestFetchBodyLimitAbortsEarly(t *testing.T) {
+	checkAbortsEarly(t, "", []byte("x"), func(f *Fetcher, url string) error {
+		_, err := f.Fetch(context.Background(), url, Validators{})
+		return err
+	})
+}
+
+// checkAbortsEarly serves an endless body of chunk repeated (as
+// contentType, if set) and checks that fetch, given a fetcher limited to
+// 64 KiB, fails with ErrTooLarge and stops the transfer early.
+func checkAbortsEarly(t *testing.T, contentType string, chunk []byte, fetch func(*Fetcher, string) error) {
+	t.Helper()
 	const limit = 64 << 10
 	var written atomic.Int64
 	done := make(chan struct{})
+	chunk = bytes.Repeat(chunk, (32<<10)/len(chunk)+1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer close(done)
-		chunk := bytes.Repeat([]byte("x"), 32<<10)
+		if contentType != "" {
+			w.Header().Set("Content-Type", contentType)
+		}
 		for written.Load() < 256<<20 {
 			n, err := w.Write(chunk)
 			written.Add(int64(n))
@@ -123,7 +137,7 @@ func TestFetchBodyLimitAbortsEarly(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	_, err := testFetcher(t, Limits{MaxBodyBytes: limit}).Fetch(context.Background(), srv.URL, Validators{})
+	err := fetch(testFetcher(t, Limits{MaxBodyBytes: limit}), srv.URL)
 	if !errors.Is(err, ErrTooLarge) || Reason(err) != "response larger than 64 KiB" {
 		t.Fatalf("err = %v (%q), want ErrTooLarge", err, Reason(err))
 	}
