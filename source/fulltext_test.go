@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -272,10 +271,7 @@ func TestArticleGuard(t *testing.T) {
 }
 
 func TestArticleGuardRefusesRedirectToPrivate(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.2:0")
-	if err != nil {
-		t.Skipf("cannot listen on 127.0.0.2 on this machine: %v", err)
-	}
+	ln := listenSecondLoopback(t)
 	private := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the redirect reached the private server")
 	}))
@@ -289,7 +285,7 @@ func TestArticleGuardRefusesRedirectToPrivate(t *testing.T) {
 
 	// 127.0.0.1 stands in for a public address; 127.0.0.2 is refused.
 	onlyDotTwo := func(ip netip.Addr) bool { return ip == netip.MustParseAddr("127.0.0.2") }
-	_, err = newFetcher(Limits{}, testLogger(t), onlyDotTwo).Article(context.Background(), public.URL)
+	_, err := newFetcher(Limits{}, testLogger(t), onlyDotTwo).Article(context.Background(), public.URL)
 	if !errors.Is(err, ErrPrivateNetwork) {
 		t.Fatalf("err = %v, want ErrPrivateNetwork", err)
 	}
