@@ -125,6 +125,23 @@ type Store interface {
 	// then pending, then seen), the earliest recorded among equals.
 	ItemByLink(ctx context.Context, link string) (StoredItem, error)
 
+	// Leases split work between instances sharing the database.
+
+	// Lease gives owner the named lease until until, unless another owner
+	// holds it past now; the owner that holds it may extend or shorten it.
+	// It reports whether owner holds the lease now and until when it, or
+	// the other holder, does, so a caller turned away knows when to come
+	// back (heldUntil is at most now when the lease was being changed at
+	// that very moment). Two owners never both hold a lease that has not
+	// expired. The poller leases each source's polls ("poll:" + name) and
+	// the pipeline its single writer ("pipeline"). An empty name or owner,
+	// or until not after now, is an error.
+	Lease(ctx context.Context, name, owner string, now, until time.Time) (held bool, heldUntil time.Time, err error)
+	// ReleaseLease ends owner's lease on name at once (a clean shutdown),
+	// so another instance need not wait for it to expire. A lease another
+	// owner holds, or none, is left alone.
+	ReleaseLease(ctx context.Context, name, owner string) error
+
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
 	// Close waits for in-flight writes and releases the database. Calling it

@@ -80,6 +80,7 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"SummaryCache", s.summaryCacheTests()},
 		{"BriefingConcurrency", s.briefingConcurrencyTests()},
 		{"BriefingLifecycle", s.briefingLifecycleTests()},
+		{"Leases", s.leaseTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
