@@ -1,7 +1,9 @@
 package source
 
 import (
+	"math/rand/v2"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/briefbot/briefbot/story"
@@ -105,6 +107,10 @@ type PollerOptions struct {
 	OnNew func(source string, items []story.Item)
 	// WebSub enables push subscriptions; nil disables them.
 	WebSub *WebSubOptions
+	// Owner names this instance in the store's poll leases, which share
+	// polls between instances using one database. Default: a random name,
+	// unique to this poller.
+	Owner string
 	// Now is the clock (default time.Now); tests inject a fake.
 	Now func() time.Time
 }
@@ -124,6 +130,9 @@ func (o PollerOptions) withDefaults() PollerOptions {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Owner == "" {
+		o.Owner = "poller-" + strconv.FormatUint(rand.Uint64(), 36)
 	}
 	return o
 }

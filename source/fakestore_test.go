@@ -19,6 +19,7 @@ type fakeStore struct {
 	items   map[string][]storedItem // by source
 	nextID  int64
 	polls   []store.Poll // every RecordPoll, for assertions
+	leases  map[string]fakeLease
 }
 
 type storedItem struct {
@@ -131,4 +132,25 @@ func (s *fakeStore) state(source string) store.SourceState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return *s.sources[source]
+}
+
+type fakeLease struct {
+	owner   string
+	expires time.Time
+}
+
+// Lease follows store.Store.Lease: a lease is free once it expires, and
+// its holder may extend it.
+func (s *fakeStore) Lease(_ context.Context, name, owner string, now, until time.Time) (bool, time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.leases == nil {
+		s.leases = map[string]fakeLease{}
+	}
+	l, ok := s.leases[name]
+	if ok && l.owner != owner && l.expires.After(now) {
+		return false, l.expires, nil
+	}
+	s.leases[name] = fakeLease{owner, until}
+	return true, until, nil
 }

@@ -27,6 +27,10 @@ type Store interface {
 	Source(ctx context.Context, name string) (store.SourceState, error)
 	RecordPoll(ctx context.Context, source string, p store.Poll) ([]story.Item, error)
 	RecordFailure(ctx context.Context, source string, at time.Time, reason string) (int, error)
+	// Lease shares polls between instances using one database: an
+	// instance polls a source only while it holds "poll:"+name (see
+	// store.Store.Lease).
+	Lease(ctx context.Context, name, owner string, now, until time.Time) (held bool, heldUntil time.Time, err error)
 }
 
 // storeWriteTimeout bounds a store write that must finish even while the
@@ -110,6 +114,13 @@ func (p *Poller) Run(ctx context.Context) error {
 
 // loop is one feed's schedule. Each feed has its own, so a slow or failing
 // source only ever delays itself.
+//
+// Instances sharing a database share the polls: each poll is made under
+// the source's lease, which the poller then keeps until the next poll is
+// due, so no other instance polls early. When it is due, every instance
+// tries within claimSpread of that time and one wins at random, which
+// spreads polls over the instances and lets the others take over a dead
+// one's sources as soon as they are due.
 func (p *Poller) loop(ctx context.Context, feed Feed) {
 	log := p.log.With(slog.String("source", feed.Name))
 	wait := p.initialDelay(ctx, feed)
@@ -121,11 +132,22 @@ func (p *Poller) loop(ctx context.Context, feed Feed) {
 			return
 		case <-timer.C:
 		}
+		if wait, ok := p.claim(ctx, feed, log); !ok {
+			if ctx.Err() != nil {
+				return
+			}
+			timer.Reset(wait)
+			continue
+		}
 		res, failures, err := p.poll(ctx, feed)
 		if ctx.Err() != nil {
+			// Shutting down, perhaps mid-poll: hand the source over at once.
+			p.keep(ctx, feed, 0, log)
 			return
 		}
 		next := p.nextDelay(feed, failures, err)
+		p.keep(ctx, feed, next, log)
+		next += p.claimJitter(feed)
 		switch {
 		case err != nil:
 			log.Warn("poll failed", slog.String("reason", Reason(err)), slog.Int("attempt", failures),
@@ -137,6 +159,60 @@ func (p *Poller) loop(ctx context.Context, feed Feed) {
 		timer.Reset(next)
 	}
 }
+
+// leaseName is the lease under which a source is polled.
+func leaseName(feed Feed) string { return "poll:" + feed.Name }
+
+// claim takes the source's poll lease for this poll. When another instance
+// holds it, it returns how long to wait before trying again: until that
+// lease ends or an interval has passed, plus jitter, so the instances do
+// not all try at once.
+func (p *Poller) claim(ctx context.Context, feed Feed, log *slog.Logger) (time.Duration, bool) {
+	now := p.opts.Now()
+	// The lease outlasts a poll by far, so no other instance starts one
+	// meanwhile; if this instance dies, another polls once it expires.
+	until := now.Add(max(p.interval(feed), minPollLease))
+	held, heldUntil, err := p.store.Lease(ctx, leaseName(feed), p.opts.Owner, now, until)
+	switch {
+	case err != nil:
+		if ctx.Err() != nil {
+			return 0, false
+		}
+		wait := min(p.interval(feed), time.Minute)
+		log.Warn("taking the source's poll lease failed; will retry", slog.Duration("retry_in", wait), slog.Any("err", err))
+		return wait, false
+	case !held:
+		// While the holder polls, its lease runs far past its next poll:
+		// come back by then, so every instance has a chance at that one.
+		return min(max(heldUntil.Sub(now), 0), p.interval(feed)) + p.claimJitter(feed), false
+	}
+	return 0, true
+}
+
+// keep holds the poll lease until the next poll is due, so that no other
+// instance polls the source before then. If another took the lease over
+// meanwhile (this poll outlasted it), it keeps it and nothing is changed.
+func (p *Poller) keep(ctx context.Context, feed Feed, next time.Duration, log *slog.Logger) {
+	now := p.opts.Now()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
+	defer cancel()
+	if _, _, err := p.store.Lease(wctx, leaseName(feed), p.opts.Owner, now, now.Add(max(next, time.Millisecond))); err != nil {
+		log.Warn("keeping the source's poll lease failed; another instance may poll it early", slog.Any("err", err))
+	}
+}
+
+// claimJitter spreads the instances' attempts to take a lease that has
+// just expired, so the winner is random: claimSpread, or a tenth of the
+// interval for feeds polled more often than every 20s.
+func (p *Poller) claimJitter(feed Feed) time.Duration {
+	return jitterUpTo(min(claimSpread, p.interval(feed)/10))
+}
+
+// claimSpread and minPollLease shape poll leases; see claim and claimJitter.
+const (
+	claimSpread  = 2 * time.Second
+	minPollLease = time.Minute
+)
 
 // initialDelay resumes a source's schedule from what the store remembers,
 // so a restart neither hammers a feed nor forgets a backoff, and spreads
