@@ -63,6 +63,13 @@ type Discord struct {
 	// hosting without a gateway connection.
 	PublicKey          string `yaml:"public_key"`
 	InteractionsListen string `yaml:"interactions_listen"`
+	// ShardID and ShardCount split the gateway's guilds across instances
+	// (Discord routes guild_id >> 22 % ShardCount to shard ShardID).
+	ShardID    int `yaml:"shard_id"`
+	ShardCount int `yaml:"shard_count"`
+	// APIURL replaces https://discord.com for REST calls, e.g. a rate-limit
+	// proxy the instances share; empty means Discord itself.
+	APIURL string `yaml:"api_url"`
 }
 
 // Admin is the health and metrics listener.

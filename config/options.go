@@ -45,6 +45,9 @@ var secrets = []secret{
 const (
 	MinPollInterval = 30 * time.Second
 	MaxPollInterval = 24 * time.Hour
+	// MaxShardCount bounds discord.shard_count: at Discord's 2,500 guilds
+	// per shard, far beyond any briefbot deployment.
+	MaxShardCount = 4096
 )
 
 var options = []option{
@@ -86,6 +89,33 @@ var options = []option{
 	{key: "discord.interactions_listen", def: "", help: `address of the HTTP interactions endpoint; "off" uses the gateway instead`,
 		set:   setListen(func(c *Config) *string { return &c.Discord.InteractionsListen }),
 		check: hostPort(func(c *Config) string { return c.Discord.InteractionsListen })},
+	{key: "discord.shard_id", def: "0", help: "this instance's gateway shard, 0 to discord.shard_count-1",
+		set: setInt(func(c *Config) *int { return &c.Discord.ShardID }),
+		check: func(c *Config) string {
+			id, n := c.Discord.ShardID, c.Discord.ShardCount
+			switch {
+			case id < 0:
+				return fmt.Sprintf("%d is negative: number shards 0 to shard_count-1", id)
+			case n >= 1 && n <= MaxShardCount && id >= n:
+				return fmt.Sprintf("%d is not below discord.shard_count %d: number shards 0 to shard_count-1", id, n)
+			}
+			return ""
+		}},
+	{key: "discord.shard_count", def: "1", help: "gateway shards across all instances",
+		set: setInt(func(c *Config) *int { return &c.Discord.ShardCount }),
+		check: func(c *Config) string {
+			n := c.Discord.ShardCount
+			if n < 1 || n > MaxShardCount {
+				return fmt.Sprintf("%d is out of range: use 1 (one instance) to %d", n, MaxShardCount)
+			}
+			if n > 1 && c.Discord.InteractionsListen != "" {
+				return fmt.Sprintf("is %d, but discord.interactions_listen is set: the HTTP endpoint opens no gateway, so there is nothing to shard: set 1", n)
+			}
+			return ""
+		}},
+	{key: "discord.api_url", def: "", help: "base URL of Discord's REST API, e.g. a shared rate-limit proxy such as nirn-proxy; empty for Discord itself",
+		set:   setString(func(c *Config) *string { return &c.Discord.APIURL }),
+		check: func(c *Config) string { return discordAPIURL(c.Discord.APIURL) }},
 	{key: "admin.listen", def: "127.0.0.1:9090", help: `health and metrics address; "off" to disable`,
 		set:   setListen(func(c *Config) *string { return &c.Admin.Listen }),
 		check: hostPort(func(c *Config) string { return c.Admin.Listen })},
@@ -469,6 +499,27 @@ func httpURL(u string) string {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return fmt.Sprintf("%q is not an http(s) URL", u)
+	}
+	return ""
+}
+
+// discordAPIURL returns a problem with discord.api_url, or "" if it is empty
+// or an absolute http(s) base URL. Only scheme, host and path are used, so
+// anything else is refused rather than silently dropped.
+func discordAPIURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	const fix = "give the base URL only, e.g. http://nirn-proxy:8080, or leave it empty for Discord itself"
+	p, err := url.Parse(u)
+	switch {
+	case err == nil && p.User != nil:
+		// Not quoted: the message would print the password.
+		return "has a user name or password, which would not be sent: " + fix
+	case err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "":
+		return fmt.Sprintf("%q is not an absolute http(s) URL: %s", u, fix)
+	case p.RawQuery != "" || p.ForceQuery || p.Fragment != "":
+		return fmt.Sprintf("%q has a query or fragment: %s", u, fix)
 	}
 	return ""
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -24,16 +26,77 @@ import (
 
 // newDiscordSession returns a discordgo session whose HTTP client is built
 // from http.DefaultTransport's settings, so HTTPS_PROXY, NO_PROXY and
-// SSL_CERT_FILE apply to Discord's API as users behind proxies expect.
+// SSL_CERT_FILE apply to Discord's API as users behind proxies expect. It
+// identifies as the configured gateway shard and sends REST calls to
+// discord.api_url when that is set.
 func newDiscordSession(cfg *config.Config) (*discordgo.Session, error) {
 	dg, err := discordgo.New("Bot " + cfg.DiscordToken)
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	dg.Client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: 30 * time.Second}
+	transport, err := discordAPITransport(cfg.Discord.APIURL, http.DefaultTransport.(*http.Transport).Clone())
+	if err != nil {
+		return nil, err
+	}
+	dg.Client = &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	dg.UserAgent = "DiscordBot (https://github.com/briefbot/briefbot, " + buildVersion() + ")"
 	dg.LogLevel = discordgo.LogWarning
+	// discordgo sends [ShardID, ShardCount] in IDENTIFY when ShardCount > 1.
+	dg.ShardID, dg.ShardCount = cfg.Discord.ShardID, cfg.Discord.ShardCount
 	return dg, nil
+}
+
+// discordAPITransport returns next, or when apiURL is set a RoundTripper
+// sending Discord's REST calls to apiURL through next. discordgo builds
+// every URL from https://discord.com, so rewriting requests beats patching
+// its endpoint variables, which are package globals. The gateway needs no
+// rewrite: its websocket URL is whatever GET /gateway answers, and that
+// request goes through the rewrite like any other.
+func discordAPITransport(apiURL string, next http.RoundTripper) (http.RoundTripper, error) {
+	if apiURL == "" {
+		return next, nil
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Host == "" {
+		// config has checked it; this is for callers that did not.
+		return nil, fmt.Errorf("discord.api_url: %q is not an absolute http(s) URL: give the base URL only, e.g. http://nirn-proxy:8080", apiURL)
+	}
+	return &apiRewrite{
+		scheme:  u.Scheme,
+		host:    u.Host,
+		path:    strings.TrimSuffix(u.Path, "/"),
+		rawPath: strings.TrimSuffix(u.EscapedPath(), "/"),
+		next:    next,
+	}, nil
+}
+
+// apiRewrite moves requests for Discord's API hosts to another base URL,
+// such as a rate-limit proxy shared by several instances, keeping their
+// path (after the base's own), query, headers and body. Requests to other
+// hosts (the CDN, feeds) pass through untouched.
+type apiRewrite struct {
+	scheme, host  string
+	path, rawPath string // the base's path, without a trailing slash
+	next          http.RoundTripper
+}
+
+func (rt *apiRewrite) RoundTrip(r *http.Request) (*http.Response, error) {
+	switch r.URL.Hostname() {
+	case "discord.com", "discordapp.com":
+	default:
+		return rt.next.RoundTrip(r)
+	}
+	// A RoundTripper must not change the caller's request; Clone copies
+	// the URL.
+	r2 := r.Clone(r.Context())
+	r2.URL.Scheme, r2.URL.Host = rt.scheme, rt.host
+	if rt.path != "" {
+		escaped := r.URL.EscapedPath()
+		r2.URL.Path = rt.path + r.URL.Path
+		r2.URL.RawPath = rt.rawPath + escaped
+	}
+	r2.Host = "" // the Host header follows the new URL, not discord.com
+	return rt.next.RoundTrip(r2)
 }
 
 // instanceName names this process in delivery claims and logs.
@@ -158,7 +221,8 @@ func (d *discordParts) start(goPart func(string, func(context.Context) error), c
 		if err != nil {
 			return err
 		}
-		d.log.Info("connected to Discord; slash commands registered", slog.String("dev_guild_id", d.cfg.Discord.DevGuildID))
+		d.log.Info("connected to Discord; slash commands registered", slog.String("dev_guild_id", d.cfg.Discord.DevGuildID),
+			slog.Int("shard_id", d.session.ShardID), slog.Int("shard_count", d.session.ShardCount))
 		<-ctx.Done()
 		return d.bot.Close()
 	})
