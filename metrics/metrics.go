@@ -17,6 +17,8 @@ type Metrics struct {
 	SourceFailures *prometheus.CounterVec // source
 	ItemsProcessed prometheus.Counter
 	ItemsRelevant  prometheus.Counter
+	// PipelineLeader is 1 on the instance that holds the pipeline lease.
+	PipelineLeader prometheus.Gauge
 
 	Posted         *prometheus.CounterVec   // kind: story|digest
 	PostLatency    prometheus.Histogram     // story first seen → message posted
@@ -50,6 +52,9 @@ func New() *Metrics {
 			Name: "briefbot_items_relevant_total", Help: "Items found relevant to at least one topic.",
 		}),
 	}
+	m.PipelineLeader = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "briefbot_pipeline_leader", Help: "1 while this instance holds the pipeline lease and processes items (one instance at a time).",
+	})
 	m.Posted = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "briefbot_posts_total", Help: "Discord messages posted, by kind (story, digest).",
 	}, []string{"kind"})
@@ -76,7 +81,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.Polls, m.ItemsFetched, m.ItemsNew, m.SourceFailures,
-		m.ItemsProcessed, m.ItemsRelevant,
+		m.ItemsProcessed, m.ItemsRelevant, m.PipelineLeader,
 	)
 	return m
 }

@@ -108,6 +108,10 @@ type Pipeline struct {
 	BatchSize  int
 	Counters   Counters
 	RetryAfter time.Duration // wait after a store error before trying again
+	// Recheck, when set, also drains every Recheck without a wake: with
+	// several instances, items another instance's poller recorded wake
+	// nobody here.
+	Recheck time.Duration
 
 	// failures counts errors per item; setAside holds the items skipped
 	// after maxItemFailures. Only the pipeline's own goroutine uses them.
@@ -141,9 +145,12 @@ func (p *Pipeline) Run(ctx context.Context, wake <-chan struct{}) error {
 			return nil
 		}
 		var wait <-chan time.Time
-		if err != nil {
+		switch {
+		case err != nil:
 			p.Log.Error("pipeline: processing pending items failed; will retry", "err", err, "retry_in", retry)
 			wait = time.After(retry)
+		case p.Recheck > 0:
+			wait = time.After(p.Recheck)
 		}
 		select {
 		case <-ctx.Done():

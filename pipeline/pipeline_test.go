@@ -29,11 +29,13 @@ type memStore struct {
 	failRead  int           // fail this many PendingItems calls
 	poison    int64         // CompleteItem always fails for this item ID
 	updates   []string      // UpdateStorySummary calls, "story:summary"
+	reads     int           // PendingItems calls
 }
 
 func (m *memStore) PendingItems(_ context.Context, limit int) ([]story.Item, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.reads++
 	if m.failRead > 0 {
 		m.failRead--
 		return nil, errors.New("disk on fire")
@@ -224,6 +226,52 @@ func TestRunRetriesAfterStoreError(t *testing.T) {
 		select {
 		case <-deadline:
 			t.Fatal("pipeline did not recover from a store error")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v after cancel; want nil", err)
+	}
+}
+
+// With Recheck, an item recorded without a wake (another instance's
+// poller recorded it) is still processed.
+func TestRecheckFindsItemsNobodyWokeItFor(t *testing.T) {
+	ms := &memStore{}
+	p := &Pipeline{
+		Store: ms, Log: quietLog(), Recheck: 5 * time.Millisecond,
+		Classify:  func(story.Item) Relevance { return Relevance{} },
+		Summarize: func(context.Context, story.Item) (Summary, error) { return Summary{}, nil },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- p.Run(ctx, make(chan struct{})) }() // never woken
+	deadline := time.After(10 * time.Second)
+	// The item arrives after the first drain found nothing.
+	for added := false; !added; {
+		ms.mu.Lock()
+		if ms.reads > 0 {
+			ms.pending = append(ms.pending, story.Item{ID: 1, Title: "x"})
+			added = true
+		}
+		ms.mu.Unlock()
+		select {
+		case <-deadline:
+			t.Fatal("the pipeline never read pending items")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	for {
+		ms.mu.Lock()
+		n := len(ms.decisions)
+		ms.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatal("an item recorded without a wake was never processed")
 		case <-time.After(time.Millisecond):
 		}
 	}

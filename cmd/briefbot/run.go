@@ -11,6 +11,7 @@ import (
 
 	"github.com/briefbot/briefbot/admin"
 	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/lease"
 	"github.com/briefbot/briefbot/metrics"
 	"github.com/briefbot/briefbot/pipeline"
 	"github.com/briefbot/briefbot/source"
@@ -66,6 +67,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		Concurrency:     cfg.Polling.Concurrency,
 		MaxItemAge:      cfg.Polling.MaxItemAge,
 		DefaultInterval: cfg.Polling.Interval,
+		Owner:           instanceName(),
 		OnNew: func(string, []story.Item) {
 			select { // a hint: the pipeline reads the store anyway
 			case wake <- struct{}{}:
@@ -107,6 +109,8 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		Cluster:  story.NewClusterer(story.Options{}),
 		Log:      log,
 		Counters: pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: m.ItemsRelevant.Inc},
+		// Items another instance's poller records wake nobody here.
+		Recheck: pipelineRecheck,
 	}
 	model, _ := sum.(*llm.Summarizer)
 	if model != nil && cfg.Summarize.LLM.EditWindow > 0 {
@@ -140,7 +144,20 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		})
 	}
 	goPart("poller", poller.Run)
-	goPart("pipeline", func(ctx context.Context) error { return pipe.Run(ctx, wake) })
+	// One instance at a time runs the pipeline: its story clusterer is in
+	// memory, and two would start two stories for one event.
+	leader := &lease.Singleton{
+		Store: st, Name: "pipeline", Owner: instanceName(), Log: log,
+		Work: func(ctx context.Context) error { return pipe.Run(ctx, wake) },
+		OnChange: func(held bool) {
+			if held {
+				m.PipelineLeader.Set(1)
+			} else {
+				m.PipelineLeader.Set(0)
+			}
+		},
+	}
+	goPart("pipeline", leader.Run)
 	if discord != nil {
 		discord.start(goPart, checks)
 	}
@@ -164,6 +181,11 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	log.Info("stopped")
 	return nil
 }
+
+// pipelineRecheck is how often the pipeline looks for pending items
+// without being woken, which with several instances bounds the delay of
+// items another instance polled.
+const pipelineRecheck = 2 * time.Second
 
 // slowestInterval is the longest time between two polls of any source:
 // per-source intervals, and the slower pace while WebSub pushes.
