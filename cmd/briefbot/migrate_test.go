@@ -24,7 +24,7 @@ import (
 // (BRIEFBOT_TEST_POSTGRES_URL, default the local trust-auth server) whose
 // search_path selects a fresh schema, dropped when t ends. It skips when
 // the server is unreachable, except in CI (CI=true), where that fails.
-func testPostgresSchema(t *testing.T) string {
+func testPostgresSchema(t testing.TB) string {
 	t.Helper()
 	server := os.Getenv("BRIEFBOT_TEST_POSTGRES_URL")
 	if server == "" {
