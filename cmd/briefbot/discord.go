@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -99,14 +101,17 @@ func (rt *apiRewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	return rt.next.RoundTrip(r2)
 }
 
-// instanceName names this process in delivery claims and logs.
-func instanceName() string {
+// instanceName names this process in leases, delivery claims and logs:
+// host, PID and a random part, since containers of one deployment may
+// share a hostname and all run as PID 1. It is the same for the whole
+// process, so its leases are recognised as its own.
+var instanceName = sync.OnceValue(func() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "briefbot"
 	}
-	return fmt.Sprintf("%s-%d", host, os.Getpid())
-}
+	return fmt.Sprintf("%s-%d-%04x", host, os.Getpid(), rand.N(1<<16))
+})
 
 // newPoster builds the outbox worker and the digest scheduler, counting
 // into m.

@@ -221,9 +221,13 @@ func (in *instance) kill(tb testing.TB) {
 	<-in.done
 }
 
-// ownerPID is the process ID in a lease owner name ("host-pid").
+// ownerPID is the process ID in a lease owner name ("host-pid-random").
 func ownerPID(owner string) int {
-	pid, _ := strconv.Atoi(owner[strings.LastIndexByte(owner, '-')+1:])
+	parts := strings.Split(owner, "-")
+	if len(parts) < 3 {
+		return 0
+	}
+	pid, _ := strconv.Atoi(parts[len(parts)-2])
 	return pid
 }
 

@@ -43,7 +43,7 @@ func init() {
 // (SIGINT/SIGTERM), then lets in-flight polls and decisions finish
 // recording before closing the store.
 func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) error {
-	log.Info("briefbot starting", slog.String("version", buildVersion()))
+	log.Info("briefbot starting", slog.String("version", buildVersion()), slog.String("instance", instanceName()))
 	classifier, err := newClassifier(cfg)
 	if err != nil {
 		return err
