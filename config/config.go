@@ -70,6 +70,10 @@ type Discord struct {
 	// APIURL replaces https://discord.com for REST calls, e.g. a rate-limit
 	// proxy the instances share; empty means Discord itself.
 	APIURL string `yaml:"api_url"`
+	// DeliveryLease is how long a poster's claim on a delivery lasts, so
+	// how long a crashed instance's deliveries wait. At most 2m: a retry
+	// must stay inside Discord's nonce window to be deduplicated.
+	DeliveryLease time.Duration `yaml:"delivery_lease"`
 }
 
 // Admin is the health and metrics listener.

@@ -149,24 +149,38 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Parse([]byte(tt.yaml), "test.yaml", envMap(tt.env))
-			if len(tt.wantErrs) > 0 {
-				if err == nil {
-					t.Fatalf("want errors %q, got none", tt.wantErrs)
-				}
-				for _, w := range tt.wantErrs {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error lacks %q:\n%v", w, err)
-					}
-				}
-				return
+			c := parseCase(t, tt.yaml, tt.env, tt.wantErrs, "")
+			if c != nil {
+				tt.check(t, c)
 			}
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			tt.check(t, c)
 		})
 	}
+}
+
+// parseCase parses a test case's YAML and environment. With wantErrs it
+// checks the error holds each of them (and not hidden) and returns nil;
+// without, it fails on any error and returns the configuration.
+func parseCase(t *testing.T, yaml string, env map[string]string, wantErrs []string, hidden string) *Config {
+	t.Helper()
+	c, err := Parse([]byte(yaml), "test.yaml", envMap(env))
+	if len(wantErrs) == 0 {
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		return c
+	}
+	if err == nil {
+		t.Fatalf("want errors %q, got none", wantErrs)
+	}
+	for _, w := range wantErrs {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+	if hidden != "" && strings.Contains(err.Error(), hidden) {
+		t.Errorf("error shows %q:\n%v", hidden, err)
+	}
+	return nil
 }
 
 func TestSecretFromFile(t *testing.T) {

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestShardAndAPIURLConfig(t *testing.T) {
@@ -19,10 +20,24 @@ func TestShardAndAPIURLConfig(t *testing.T) {
 		{
 			name: "defaults: one shard, Discord itself",
 			want: func(t *testing.T, d Discord) {
-				if d.ShardID != 0 || d.ShardCount != 1 || d.APIURL != "" {
+				if d.ShardID != 0 || d.ShardCount != 1 || d.APIURL != "" || d.DeliveryLease != time.Minute {
 					t.Errorf("defaults = shard %d/%d, api_url %q; want 0/1 and empty", d.ShardID, d.ShardCount, d.APIURL)
 				}
 			},
+		},
+		{
+			name: "delivery lease: default a minute, set from the file",
+			yaml: "discord:\n  delivery_lease: 20s\n",
+			want: func(t *testing.T, d Discord) {
+				if d.DeliveryLease != 20*time.Second {
+					t.Errorf("delivery_lease = %v; want 20s", d.DeliveryLease)
+				}
+			},
+		},
+		{
+			name:     "delivery lease beyond Discord's nonce window",
+			env:      map[string]string{"BRIEFBOT_DISCORD_DELIVERY_LEASE": "10m"},
+			wantErrs: []string{"discord.delivery_lease: 10m0s is out of range: use between 10s and 2m0s"},
 		},
 		{
 			name: "from the file",
@@ -119,25 +134,9 @@ func TestShardAndAPIURLConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Parse([]byte(tt.yaml), "test.yaml", envMap(tt.env))
-			if len(tt.wantErrs) > 0 {
-				if err == nil {
-					t.Fatalf("want errors %q, got none", tt.wantErrs)
-				}
-				for _, w := range tt.wantErrs {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error lacks %q:\n%v", w, err)
-					}
-				}
-				if tt.hidden != "" && strings.Contains(err.Error(), tt.hidden) {
-					t.Errorf("error shows %q:\n%v", tt.hidden, err)
-				}
-				return
+			if c := parseCase(t, tt.yaml, tt.env, tt.wantErrs, tt.hidden); c != nil {
+				tt.want(t, c.Discord)
 			}
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			tt.want(t, c.Discord)
 		})
 	}
 }

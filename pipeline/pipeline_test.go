@@ -215,23 +215,29 @@ func TestRunRetriesAfterStoreError(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- p.Run(ctx, make(chan struct{})) }()
-	deadline := time.After(10 * time.Second)
-	for {
-		ms.mu.Lock()
-		n := len(ms.decisions)
-		ms.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		select {
-		case <-deadline:
-			t.Fatal("pipeline did not recover from a store error")
-		case <-time.After(time.Millisecond):
-		}
-	}
+	waitDecisions(t, ms, 1, time.After(10*time.Second), "pipeline did not recover from a store error")
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run returned %v after cancel; want nil", err)
+	}
+}
+
+// waitDecisions waits until ms holds n decisions, failing with msg at
+// deadline.
+func waitDecisions(t *testing.T, ms *memStore, n int, deadline <-chan time.Time, msg string) {
+	t.Helper()
+	for {
+		ms.mu.Lock()
+		got := len(ms.decisions)
+		ms.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-deadline:
+			t.Fatal(msg)
+		case <-time.After(time.Millisecond):
+		}
 	}
 }
 
@@ -262,19 +268,7 @@ func TestRecheckFindsItemsNobodyWokeItFor(t *testing.T) {
 		case <-time.After(time.Millisecond):
 		}
 	}
-	for {
-		ms.mu.Lock()
-		n := len(ms.decisions)
-		ms.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		select {
-		case <-deadline:
-			t.Fatal("an item recorded without a wake was never processed")
-		case <-time.After(time.Millisecond):
-		}
-	}
+	waitDecisions(t, ms, 1, deadline, "an item recorded without a wake was never processed")
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run returned %v after cancel; want nil", err)

@@ -115,11 +115,12 @@ var instanceName = sync.OnceValue(func() string {
 
 // newPoster builds the outbox worker and the digest scheduler, counting
 // into m.
-func newPoster(dg *discordgo.Session, st store.Store, log *slog.Logger, m *metrics.Metrics, outlets map[string]string) (*poster.Poster, *poster.Digester, error) {
+func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *slog.Logger, m *metrics.Metrics, outlets map[string]string) (*poster.Poster, *poster.Digester, error) {
 	p, err := poster.New(poster.Options{
 		Session: dg,
 		Store:   st,
 		Owner:   instanceName(),
+		Lease:   lease,
 		Log:     log,
 		OutletName: func(src string) string {
 			if o := outlets[src]; o != "" {
@@ -168,7 +169,7 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 	for _, f := range feeds {
 		outlets[f.Name] = f.Outlet
 	}
-	p, d, err := newPoster(dg, st, log, m, outlets)
+	p, d, err := newPoster(dg, st, cfg.Discord.DeliveryLease, log, m, outlets)
 	if err != nil {
 		return nil, err
 	}

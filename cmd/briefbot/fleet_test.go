@@ -133,7 +133,9 @@ func (f *fleet) publish(perSource int) {
 	}
 }
 
-// instance is one `briefbot run` process.
+// instance is one `briefbot run` process. Its deliveries are claimed for
+// 15s rather than the default minute, so the survivor of a SIGKILL posts
+// the dead one's claimed messages sooner.
 type instance struct {
 	name string
 	cmd  *exec.Cmd
@@ -147,7 +149,7 @@ func (f *fleet) start(name string, shard int) *instance {
 	var b strings.Builder
 	fmt.Fprintf(&b, `log: {level: info, format: json}
 admin: {listen: "off"}
-discord: {application_id: "%s", api_url: "%s", shard_id: %d, shard_count: %d}
+discord: {application_id: "%s", api_url: "%s", shard_id: %d, shard_count: %d, delivery_lease: 15s}
 polling: {allow_private_networks: true, interval: 30s, backfill: 10}
 sources:
 `, discordtest.AppID, f.apiURL, shard, f.shards)
