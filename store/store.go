@@ -131,11 +131,11 @@ type Store interface {
 	// holds it past now; the owner that holds it may extend or shorten it.
 	// It reports whether owner holds the lease now and until when it, or
 	// the other holder, does, so a caller turned away knows when to come
-	// back (heldUntil is at most now when the lease was being changed at
-	// that very moment). Two owners never both hold a lease that has not
-	// expired. The poller leases each source's polls ("poll:" + name) and
-	// the pipeline its single writer ("pipeline"). An empty name or owner,
-	// or until not after now, is an error.
+	// back (heldUntil may be past when another owner was taking the lease
+	// at that very moment: come back shortly). Two owners never both hold
+	// a lease that has not expired. The poller leases each source's polls
+	// ("poll:" + name) and the pipeline its single writer ("pipeline").
+	// An empty name or owner, or until not after now, is an error.
 	Lease(ctx context.Context, name, owner string, now, until time.Time) (held bool, heldUntil time.Time, err error)
 	// ReleaseLease ends owner's lease on name at once (a clean shutdown),
 	// so another instance need not wait for it to expire. A lease another

@@ -11,13 +11,12 @@ import (
 	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
-// Lease implements store.Store. The upsert takes a free or own lease in
-// one statement: a concurrent claimant of the same name waits for the
-// other's row lock and then sees its new expiry, so exactly one wins. When
-// it changes nothing, the holder's expiry is read in the same transaction.
-// (Delivery claims use SKIP LOCKED because they take a batch of rows;
-// here there is one row, and waiting the other's commit out is what tells
-// the loser when to come back.)
+// Lease implements store.Store. A new name is inserted as held; an
+// existing row is taken when it is free or already ours, with
+// FOR UPDATE SKIP LOCKED, so a claimant never waits on another's
+// transaction: a row another instance is claiming this very moment is
+// simply not ours (its old expiry is reported, and the caller comes back
+// after a little jitter).
 func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, time.Time, error) {
 	if err := storeutil.CheckLease(name, owner, now, until); err != nil {
 		return false, time.Time{}, fmt.Errorf("postgres: %w", err)
@@ -30,9 +29,24 @@ func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.T
 		held = false
 		err := tx.QueryRow(ctx, `
 			INSERT INTO leases (name, owner, expires) VALUES ($1, $2, $3)
-			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
-			WHERE leases.owner = excluded.owner OR leases.expires <= $4
-			RETURNING expires`, name, owner, until.UnixNano(), now.UnixNano()).Scan(&expires)
+			ON CONFLICT (name) DO NOTHING
+			RETURNING expires`, name, owner, until.UnixNano()).Scan(&expires)
+		if err == nil {
+			held = true
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: lease %q: %w", name, err)
+		}
+		err = tx.QueryRow(ctx, `
+			WITH free AS (
+			    SELECT name FROM leases
+			    WHERE name = $1 AND (owner = $2 OR expires <= $4)
+			    FOR UPDATE SKIP LOCKED
+			)
+			UPDATE leases l SET owner = $2, expires = $3
+			FROM free WHERE l.name = free.name
+			RETURNING l.expires`, name, owner, until.UnixNano(), now.UnixNano()).Scan(&expires)
 		if err == nil {
 			held = true
 			return nil
