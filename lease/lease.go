@@ -31,7 +31,8 @@ type Singleton struct {
 	TTL time.Duration
 	// Work runs while the lease is held. Its context ends when the lease
 	// is lost (not renewed in time) or Run's context ends; it must then
-	// return promptly. A non-nil error ends Run.
+	// return promptly. Returning before that, with or without an error,
+	// ends Run with an error.
 	Work func(ctx context.Context) error
 	// OnChange, when set, is told when this instance starts and stops
 	// holding the lease (for a metric).
@@ -48,7 +49,11 @@ const writeTimeout = 5 * time.Second
 
 // Run takes the lease whenever it is free, runs Work while it holds it,
 // and gives it back when ctx ends, so another instance takes over at once.
-// It returns nil when ctx ends, or Work's error.
+// It returns nil when ctx ends, or an error when Work returns early.
+//
+// Leases compare the instances' clocks: a holder cut off from the
+// database stops TTL/6 before its lease ends, so clocks must agree within
+// that (NTP keeps them within milliseconds).
 func (s *Singleton) Run(ctx context.Context) error {
 	if s.Store == nil || s.Name == "" || s.Owner == "" || s.Work == nil {
 		return errors.New("lease: Singleton needs Store, Name, Owner and Work")
@@ -57,6 +62,9 @@ func (s *Singleton) Run(ctx context.Context) error {
 	for {
 		held, until, err := s.take(ctx)
 		if ctx.Err() != nil {
+			if held { // taken just as shutdown began: give it straight back
+				s.release(ctx, s.log().With(slog.String("lease", s.Name)))
+			}
 			return nil
 		}
 		if held {
@@ -116,8 +124,12 @@ func (s *Singleton) hold(ctx context.Context, until time.Time) error {
 		case err := <-done:
 			expiry.Stop()
 			s.release(ctx, log)
-			if err != nil {
+			switch {
+			case err != nil:
 				return fmt.Errorf("lease %s: %w", s.Name, err)
+			case ctx.Err() == nil:
+				// Taking the lease again at once would spin.
+				return fmt.Errorf("lease %s: the work stopped on its own, without an error", s.Name)
 			}
 			return nil
 		case <-expiry.C:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -58,6 +59,20 @@ func (f *failing) Lease(ctx context.Context, name, owner string, now, until time
 	return f.Store.Lease(ctx, name, owner, now, until)
 }
 
+// counting counts the leases refused to its instance.
+type counting struct {
+	lease.Store
+	refused atomic.Int32
+}
+
+func (c *counting) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, time.Time, error) {
+	held, heldUntil, err := c.Store.Lease(ctx, name, owner, now, until)
+	if err == nil && !held {
+		c.refused.Add(1)
+	}
+	return held, heldUntil, err
+}
+
 func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "lease.db"), nil)
@@ -99,10 +114,14 @@ func TestOneInstanceWorksAndAnotherTakesOverAtShutdown(t *testing.T) {
 	}
 	stopA := start(single(a))
 	waitUntil(t, "a to take the lease", func() bool { return len(a.ran()) == 0 && held["a"].Load() })
-	stopB := start(single(b))
+	countB := &counting{Store: st}
+	sb := single(b)
+	sb.Store = countB
+	stopB := start(sb)
 	defer stopB()
-	// b keeps trying every TTL/3; several rounds pass without it working.
-	time.Sleep(3 * ttl)
+	// b asks every TTL/3 at most: four refusals span more than a TTL, so
+	// a renewed its lease meanwhile.
+	waitUntil(t, "b to be turned away four times", func() bool { return countB.refused.Load() >= 4 })
 	if held["b"].Load() {
 		t.Fatal("b took the lease while a held it")
 	}
@@ -155,6 +174,17 @@ func TestWorkErrorEndsRun(t *testing.T) {
 	held, _, err := st.Lease(t.Context(), "pipeline", "b", time.Now(), time.Now().Add(time.Second))
 	if err != nil || !held {
 		t.Errorf("after Work failed, Lease by another = %v, %v; want it free", held, err)
+	}
+}
+
+// Work that stops while the lease is held is a bug to report, not a
+// reason to take the lease again in a tight loop.
+func TestWorkStoppingOnItsOwnEndsRun(t *testing.T) {
+	st := openStore(t)
+	s := &lease.Singleton{Store: st, Name: "pipeline", Owner: "a", TTL: ttl,
+		Work: func(context.Context) error { return nil }}
+	if err := s.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "stopped on its own") {
+		t.Fatalf("Run = %v; want an error saying the work stopped on its own", err)
 	}
 }
 

@@ -132,8 +132,11 @@ func (p *Poller) loop(ctx context.Context, feed Feed) {
 			return
 		case <-timer.C:
 		}
-		if wait, ok := p.claim(ctx, feed, log); !ok {
+		if wait, ok := p.claim(ctx, feed, log); !ok || ctx.Err() != nil {
 			if ctx.Err() != nil {
+				if ok { // claimed just as shutdown began: hand it over
+					p.keep(ctx, feed, 0, log)
+				}
 				return
 			}
 			timer.Reset(wait)

@@ -51,11 +51,7 @@ func benchFleet(b *testing.B, n int) (postsPerSec, takeoverSec float64) {
 	postsPerSec = float64(p.sent) / span
 	b.Logf("%d instance(s): %d items, %d stories, %d posts in %.1fs from first fetch to last post", n, p.done, p.stories, p.sent, span)
 	if n == 2 {
-		leader := f.pipelineOwner(ctx)
-		victim, survivor := ins[0], ins[1]
-		if leader == survivor.cmd.Process.Pid {
-			victim, survivor = survivor, victim
-		}
+		victim, survivor := f.pipelineLeader(ctx, ins[0], ins[1])
 		killed := time.Now()
 		victim.kill(b)
 		deadline := killed.Add(2 * time.Minute)

@@ -140,7 +140,8 @@ type instance struct {
 	name string
 	cmd  *exec.Cmd
 	log  string // path of its stderr
-	done chan error
+	done chan struct{} // closed when it has exited
+	err  error         // how it exited, once done is closed
 }
 
 // start launches an instance on shard shard.
@@ -160,7 +161,7 @@ sources:
 	if err := os.WriteFile(cfgPath, []byte(b.String()), 0o600); err != nil {
 		f.tb.Fatal(err)
 	}
-	in := &instance{name: name, log: filepath.Join(f.dir, name+".log"), done: make(chan error, 1)}
+	in := &instance{name: name, log: filepath.Join(f.dir, name+".log"), done: make(chan struct{})}
 	logFile, err := os.Create(in.log)
 	if err != nil {
 		f.tb.Fatal(err)
@@ -177,9 +178,11 @@ sources:
 	if err := in.cmd.Start(); err != nil {
 		f.tb.Fatalf("starting %s: %v", name, err)
 	}
-	go func() { in.done <- in.cmd.Wait(); logFile.Close() }()
+	go func() { in.err = in.cmd.Wait(); logFile.Close(); close(in.done) }()
 	f.tb.Cleanup(func() {
-		if in.cmd.ProcessState == nil {
+		select {
+		case <-in.done: // already stopped (or stopped on its own)
+		default:
 			_ = in.cmd.Process.Kill()
 			<-in.done
 		}
@@ -204,9 +207,9 @@ func (in *instance) stop(tb testing.TB) {
 	tb.Helper()
 	_ = in.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-in.done:
-		if err != nil {
-			tb.Errorf("%s exited with %v after SIGTERM; want 0", in.name, err)
+	case <-in.done:
+		if in.err != nil {
+			tb.Errorf("%s exited with %v after SIGTERM; want 0", in.name, in.err)
 		}
 	case <-time.After(60 * time.Second):
 		tb.Errorf("%s did not stop within 60s of SIGTERM", in.name)
@@ -231,6 +234,25 @@ func ownerPID(owner string) int {
 	}
 	pid, _ := strconv.Atoi(parts[len(parts)-2])
 	return pid
+}
+
+// pipelineLeader waits for an instance to hold the pipeline lease and
+// returns it, and the other of a and b.
+func (f *fleet) pipelineLeader(ctx context.Context, a, b *instance) (leader, other *instance) {
+	f.tb.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		switch f.pipelineOwner(ctx) {
+		case a.cmd.Process.Pid:
+			return a, b
+		case b.cmd.Process.Pid:
+			return b, a
+		}
+		if time.Now().After(deadline) {
+			f.tb.Fatal("no instance held the pipeline lease for a minute")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // pipelineOwner returns the PID holding the pipeline lease now, or 0.
@@ -409,14 +431,10 @@ func TestInstancesShareWorkAndSurviveSIGKILL(t *testing.T) {
 	if p.done == f.items && p.unsent == 0 {
 		t.Fatalf("the second burst was done before the kill (%+v): nothing was in flight", p)
 	}
-	leader := f.pipelineOwner(ctx)
-	victim, survivor := a, b
-	if leader == b.cmd.Process.Pid {
-		victim, survivor = b, a
-	}
+	victim, survivor := f.pipelineLeader(ctx, a, b)
 	killed := time.Now()
 	victim.kill(t)
-	t.Logf("killed %s (pid %d; pipeline leader pid %d) with SIGKILL, at %+v", victim.name, victim.cmd.Process.Pid, leader, p)
+	t.Logf("killed %s (pid %d), which ran the pipeline, with SIGKILL, at %+v", victim.name, victim.cmd.Process.Pid, p)
 	p = f.waitSettled(4 * time.Minute)
 	t.Logf("after the kill: %d items in %d stories, %d posts; settled %v after it", p.done, p.stories, p.sent, time.Since(killed).Round(time.Second))
 	f.checkExactlyOnce(ctx)
