@@ -139,7 +139,7 @@ func (f *fleet) publish(perSource int) {
 type instance struct {
 	name string
 	cmd  *exec.Cmd
-	log  string // path of its stderr
+	log  string        // path of its stderr
 	done chan struct{} // closed when it has exited
 	err  error         // how it exited, once done is closed
 }
