@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,8 +66,9 @@ type Discord struct {
 	InteractionsListen string `yaml:"interactions_listen"`
 	// ShardID and ShardCount split the gateway's guilds across instances
 	// (Discord routes guild_id >> 22 % ShardCount to shard ShardID).
-	ShardID    int `yaml:"shard_id"`
-	ShardCount int `yaml:"shard_count"`
+	// ShardID AutoShard takes a free shard through the database instead.
+	ShardID    ShardID `yaml:"shard_id"`
+	ShardCount int     `yaml:"shard_count"`
 	// APIURL replaces https://discord.com for REST calls, e.g. a rate-limit
 	// proxy the instances share; empty means Discord itself.
 	APIURL string `yaml:"api_url"`
@@ -253,3 +255,36 @@ func (c *Config) Redacted() Config {
 
 // LogValue keeps secrets out of structured logs even if a Config is logged whole.
 func (c *Config) LogValue() slog.Value { return slog.AnyValue(c.Redacted()) }
+
+// ShardID is discord.shard_id: a shard number, or AutoShard.
+type ShardID int
+
+// AutoShard is discord.shard_id "auto": the instance takes whichever shard
+// no other instance holds, through a lease in the database, so identical
+// instances need no numbering.
+const AutoShard ShardID = -1
+
+// Auto reports whether the shard is taken through the database.
+func (s ShardID) Auto() bool { return s == AutoShard }
+
+// UnmarshalYAML accepts a whole number or "auto".
+func (s *ShardID) UnmarshalYAML(n *yaml.Node) error {
+	id, err := parseShardID(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: discord.shard_id: %w", n.Line, err)
+	}
+	*s = id
+	return nil
+}
+
+func parseShardID(v string) (ShardID, error) {
+	v = strings.TrimSpace(v)
+	if v == "auto" {
+		return AutoShard, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is neither a shard number (0 and up) nor \"auto\"", v)
+	}
+	return ShardID(n), nil
+}

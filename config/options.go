@@ -89,13 +89,17 @@ var options = []option{
 	{key: "discord.interactions_listen", def: "", help: `address of the HTTP interactions endpoint; "off" uses the gateway instead`,
 		set:   setListen(func(c *Config) *string { return &c.Discord.InteractionsListen }),
 		check: hostPort(func(c *Config) string { return c.Discord.InteractionsListen })},
-	{key: "discord.shard_id", def: "0", help: "this instance's gateway shard, 0 to discord.shard_count-1",
-		set: setInt(func(c *Config) *int { return &c.Discord.ShardID }),
+	{key: "discord.shard_id", def: "0", help: `this instance's gateway shard, 0 to discord.shard_count-1, or "auto" to take a free one through the database`,
+		set: func(c *Config, v string) error {
+			id, err := parseShardID(v)
+			c.Discord.ShardID = id
+			return err
+		},
 		check: func(c *Config) string {
-			id, n := c.Discord.ShardID, c.Discord.ShardCount
+			id, n := int(c.Discord.ShardID), c.Discord.ShardCount
 			switch {
-			case id < 0:
-				return fmt.Sprintf("%d is negative: number shards 0 to shard_count-1", id)
+			case c.Discord.ShardID.Auto():
+				return ""
 			case n >= 1 && n <= MaxShardCount && id >= n:
 				return fmt.Sprintf("%d is not below discord.shard_count %d: number shards 0 to shard_count-1", id, n)
 			}

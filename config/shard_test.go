@@ -71,7 +71,30 @@ func TestShardAndAPIURLConfig(t *testing.T) {
 		{
 			name:     "negative shard id",
 			env:      map[string]string{"BRIEFBOT_DISCORD_SHARD_ID": "-1"},
-			wantErrs: []string{"discord.shard_id: -1 is negative: number shards 0 to shard_count-1"},
+			wantErrs: []string{`discord.shard_id (from BRIEFBOT_DISCORD_SHARD_ID): "-1" is neither a shard number (0 and up) nor "auto"`},
+		},
+		{
+			name:     "shard id in the file is neither a number nor auto",
+			yaml:     "discord:\n  shard_id: first\n",
+			wantErrs: []string{`line 2: discord.shard_id: "first" is neither a shard number (0 and up) nor "auto"`},
+		},
+		{
+			name: "auto shard from the file",
+			yaml: "discord:\n  shard_id: auto\n  shard_count: 4\n",
+			want: func(t *testing.T, d Discord) {
+				if !d.ShardID.Auto() || d.ShardCount != 4 {
+					t.Errorf("got shard %d/%d; want auto of 4", d.ShardID, d.ShardCount)
+				}
+			},
+		},
+		{
+			name: "auto shard from the environment",
+			env:  map[string]string{"BRIEFBOT_DISCORD_SHARD_ID": "auto", "BRIEFBOT_DISCORD_SHARD_COUNT": "2"},
+			want: func(t *testing.T, d Discord) {
+				if !d.ShardID.Auto() || d.ShardCount != 2 {
+					t.Errorf("got shard %d/%d; want auto of 2", d.ShardID, d.ShardCount)
+				}
+			},
 		},
 		{
 			name:     "no shards",

@@ -1,7 +1,7 @@
 // Package lease runs work that only one of several briefbot instances
 // sharing a database may do at a time (the pipeline, which writes stories
-// through one in-memory story clusterer), with another instance taking
-// over within the lease's time when the holder dies.
+// through one in-memory story clusterer; a gateway shard), with another
+// instance taking over within the lease's time when the holder dies.
 package lease
 
 import (
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -20,20 +21,22 @@ type Store interface {
 }
 
 // Singleton runs Work on one instance at a time: the one holding the
-// named lease.
+// named lease. Given several names, it holds one of them, whichever is
+// free, so N instances share N pieces of work (gateway shards).
 type Singleton struct {
 	Store Store
-	Name  string // the lease, e.g. "pipeline"
+	// Names are the leases, e.g. "pipeline"; Work runs under one of them.
+	Names []string
 	Owner string // this instance
 	// TTL is how long the lease lasts without renewal, so how long
 	// another instance waits for a dead holder. It is renewed every TTL/3.
 	// Default 15s.
 	TTL time.Duration
-	// Work runs while the lease is held. Its context ends when the lease
+	// Work runs while the lease name is held. Its context ends when the lease
 	// is lost (not renewed in time) or Run's context ends; it must then
 	// return promptly. Returning before that, with or without an error,
 	// ends Run with an error.
-	Work func(ctx context.Context) error
+	Work func(ctx context.Context, name string) error
 	// OnChange, when set, is told when this instance starts and stops
 	// holding the lease (for a metric).
 	OnChange func(held bool)
@@ -55,20 +58,20 @@ const writeTimeout = 5 * time.Second
 // database stops TTL/6 before its lease ends, so clocks must agree within
 // that (NTP keeps them within milliseconds).
 func (s *Singleton) Run(ctx context.Context) error {
-	if s.Store == nil || s.Name == "" || s.Owner == "" || s.Work == nil {
-		return errors.New("lease: Singleton needs Store, Name, Owner and Work")
+	if s.Store == nil || len(s.Names) == 0 || slices.Contains(s.Names, "") || s.Owner == "" || s.Work == nil {
+		return errors.New("lease: Singleton needs Store, Names, Owner and Work")
 	}
 	ttl := s.ttl()
 	for {
-		held, until, err := s.take(ctx)
+		name, until, err := s.take(ctx)
 		if ctx.Err() != nil {
-			if held { // taken just as shutdown began: give it straight back
-				s.release(ctx, s.log().With(slog.String("lease", s.Name)))
+			if name != "" { // taken just as shutdown began: give it straight back
+				s.release(ctx, name, s.log().With(slog.String("lease", name)))
 			}
 			return nil
 		}
-		if held {
-			if err := s.hold(ctx, until); err != nil {
+		if name != "" {
+			if err := s.hold(ctx, name, until); err != nil {
 				return err
 			}
 			if ctx.Err() != nil {
@@ -78,7 +81,7 @@ func (s *Singleton) Run(ctx context.Context) error {
 		}
 		wait := ttl / 3
 		if err != nil {
-			s.log().Warn("lease: taking the lease failed; will retry", slog.String("lease", s.Name),
+			s.log().Warn("lease: taking the lease failed; will retry", slog.Any("leases", s.Names),
 				slog.Duration("retry_in", wait), slog.Any("err", err))
 		} else {
 			// Come back when the holder's lease would end unless renewed,
@@ -93,17 +96,33 @@ func (s *Singleton) Run(ctx context.Context) error {
 	}
 }
 
-// take asks for the lease for one TTL.
-func (s *Singleton) take(ctx context.Context) (bool, time.Time, error) {
-	now := s.now()
-	return s.Store.Lease(ctx, s.Name, s.Owner, now, now.Add(s.ttl()))
+// take asks for each lease in turn, from a random one on so that
+// instances starting together do not all ask for the same one first, for
+// one TTL. It returns the name it holds, or "" and the earliest time one of
+// them may be free.
+func (s *Singleton) take(ctx context.Context) (name string, until time.Time, err error) {
+	first := rand.N(len(s.Names))
+	for i := range s.Names {
+		name := s.Names[(first+i)%len(s.Names)]
+		now := s.now()
+		held, heldUntil, err := s.Store.Lease(ctx, name, s.Owner, now, now.Add(s.ttl()))
+		switch {
+		case err != nil:
+			return "", time.Time{}, err
+		case held:
+			return name, heldUntil, nil
+		case until.IsZero() || heldUntil.Before(until):
+			until = heldUntil
+		}
+	}
+	return "", until, nil
 }
 
-// hold runs Work while renewing the lease, until the lease is lost, ctx
-// ends or Work returns. until is when the lease just taken ends.
-func (s *Singleton) hold(ctx context.Context, until time.Time) error {
+// hold runs Work while renewing the lease name, until the lease is lost,
+// ctx ends or Work returns. until is when the lease just taken ends.
+func (s *Singleton) hold(ctx context.Context, name string, until time.Time) error {
 	ttl := s.ttl()
-	log := s.log().With(slog.String("lease", s.Name), slog.String("owner", s.Owner))
+	log := s.log().With(slog.String("lease", name), slog.String("owner", s.Owner))
 	log.Info("lease: taken; this instance now does the work")
 	s.changed(true)
 	defer s.changed(false)
@@ -111,7 +130,7 @@ func (s *Singleton) hold(ctx context.Context, until time.Time) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- s.Work(wctx) }()
+	go func() { done <- s.Work(wctx, name) }()
 
 	renew := time.NewTicker(ttl / 3)
 	defer renew.Stop()
@@ -123,25 +142,25 @@ func (s *Singleton) hold(ctx context.Context, until time.Time) error {
 		select {
 		case err := <-done:
 			expiry.Stop()
-			s.release(ctx, log)
+			s.release(ctx, name, log)
 			switch {
 			case err != nil:
-				return fmt.Errorf("lease %s: %w", s.Name, err)
+				return fmt.Errorf("lease %s: %w", name, err)
 			case ctx.Err() == nil:
 				// Taking the lease again at once would spin.
-				return fmt.Errorf("lease %s: the work stopped on its own, without an error", s.Name)
+				return fmt.Errorf("lease %s: the work stopped on its own, without an error", name)
 			}
 			return nil
 		case <-expiry.C:
 			log.Error("lease: could not renew the lease in time; stopping the work so another instance can take it")
 			cancel()
-			return s.wait(done)
+			return s.wait(name, done)
 		case <-renew.C:
 			expiry.Stop()
 			now := s.now()
 			// A renewal stuck on a slow database must not outlive the lease.
 			rctx, rcancel := context.WithTimeout(ctx, ttl/6)
-			held, _, err := s.Store.Lease(rctx, s.Name, s.Owner, now, now.Add(ttl))
+			held, _, err := s.Store.Lease(rctx, name, s.Owner, now, now.Add(ttl))
 			rcancel()
 			switch {
 			case ctx.Err() != nil:
@@ -151,7 +170,7 @@ func (s *Singleton) hold(ctx context.Context, until time.Time) error {
 			case !held:
 				log.Error("lease: another instance took the lease; stopping the work")
 				cancel()
-				return s.wait(done)
+				return s.wait(name, done)
 			default:
 				until = now.Add(ttl)
 			}
@@ -160,19 +179,19 @@ func (s *Singleton) hold(ctx context.Context, until time.Time) error {
 }
 
 // wait waits for Work to stop after its context was cancelled.
-func (s *Singleton) wait(done <-chan error) error {
+func (s *Singleton) wait(name string, done <-chan error) error {
 	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("lease %s: %w", s.Name, err)
+		return fmt.Errorf("lease %s: %w", name, err)
 	}
 	return nil
 }
 
 // release gives the lease back so another instance need not wait for it
 // to expire; it is called when Work ends, usually at shutdown.
-func (s *Singleton) release(ctx context.Context, log *slog.Logger) {
+func (s *Singleton) release(ctx context.Context, name string, log *slog.Logger) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 	defer cancel()
-	if err := s.Store.ReleaseLease(rctx, s.Name, s.Owner); err != nil {
+	if err := s.Store.ReleaseLease(rctx, name, s.Owner); err != nil {
 		log.Warn("lease: giving the lease back failed; another instance takes it when it expires", slog.Any("err", err))
 		return
 	}

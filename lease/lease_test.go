@@ -26,7 +26,7 @@ type worker struct {
 	overlap atomic.Bool
 }
 
-func (w *worker) work(ctx context.Context) error {
+func (w *worker) work(ctx context.Context, _ string) error {
 	if w.running.Add(1) != 1 {
 		w.overlap.Store(true)
 	}
@@ -109,7 +109,7 @@ func TestOneInstanceWorksAndAnotherTakesOverAtShutdown(t *testing.T) {
 	a, b := &worker{name: "a", running: running}, &worker{name: "b", running: running}
 	held := map[string]*atomic.Bool{"a": {}, "b": {}}
 	single := func(w *worker) *lease.Singleton {
-		return &lease.Singleton{Store: st, Name: "pipeline", Owner: w.name, TTL: ttl, Work: w.work,
+		return &lease.Singleton{Store: st, Names: []string{"pipeline"}, Owner: w.name, TTL: ttl, Work: w.work,
 			OnChange: func(h bool) { held[w.name].Store(h) }}
 	}
 	stopA := start(single(a))
@@ -141,10 +141,10 @@ func TestCutOffInstanceStopsBeforeAnotherTakesOver(t *testing.T) {
 	running := &atomic.Int32{}
 	a, b := &worker{name: "a", running: running}, &worker{name: "b", running: running}
 	cutA := &failing{Store: st}
-	stopA := start(&lease.Singleton{Store: cutA, Name: "pipeline", Owner: "a", TTL: ttl, Work: a.work})
+	stopA := start(&lease.Singleton{Store: cutA, Names: []string{"pipeline"}, Owner: "a", TTL: ttl, Work: a.work})
 	defer stopA()
 	waitUntil(t, "a to work", func() bool { return running.Load() == 1 })
-	stopB := start(&lease.Singleton{Store: st, Name: "pipeline", Owner: "b", TTL: ttl, Work: b.work})
+	stopB := start(&lease.Singleton{Store: st, Names: []string{"pipeline"}, Owner: "b", TTL: ttl, Work: b.work})
 	defer stopB()
 
 	cutA.fail.Store(true)
@@ -165,8 +165,8 @@ func TestCutOffInstanceStopsBeforeAnotherTakesOver(t *testing.T) {
 func TestWorkErrorEndsRun(t *testing.T) {
 	st := openStore(t)
 	boom := errors.New("store is gone")
-	s := &lease.Singleton{Store: st, Name: "pipeline", Owner: "a", TTL: ttl,
-		Work: func(context.Context) error { return boom }}
+	s := &lease.Singleton{Store: st, Names: []string{"pipeline"}, Owner: "a", TTL: ttl,
+		Work: func(context.Context, string) error { return boom }}
 	if err := s.Run(t.Context()); !errors.Is(err, boom) {
 		t.Fatalf("Run = %v; want %v", err, boom)
 	}
@@ -181,10 +181,64 @@ func TestWorkErrorEndsRun(t *testing.T) {
 // reason to take the lease again in a tight loop.
 func TestWorkStoppingOnItsOwnEndsRun(t *testing.T) {
 	st := openStore(t)
-	s := &lease.Singleton{Store: st, Name: "pipeline", Owner: "a", TTL: ttl,
-		Work: func(context.Context) error { return nil }}
+	s := &lease.Singleton{Store: st, Names: []string{"pipeline"}, Owner: "a", TTL: ttl,
+		Work: func(context.Context, string) error { return nil }}
 	if err := s.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "stopped on its own") {
 		t.Fatalf("Run = %v; want an error saying the work stopped on its own", err)
+	}
+}
+
+// Given several leases, each instance holds one, so N instances share N
+// pieces of work; a spare instance takes the piece a stopped one held.
+func TestInstancesShareSeveralLeasesOneEach(t *testing.T) {
+	st := openStore(t)
+	shards := []string{"shard:0", "shard:1"}
+	var mu sync.Mutex
+	holding := map[string]string{} // owner → shard
+	single := func(owner string) *lease.Singleton {
+		return &lease.Singleton{Store: st, Names: shards, Owner: owner, TTL: ttl,
+			Work: func(ctx context.Context, name string) error {
+				mu.Lock()
+				holding[owner] = name
+				mu.Unlock()
+				<-ctx.Done()
+				mu.Lock()
+				delete(holding, owner)
+				mu.Unlock()
+				return nil
+			}}
+	}
+	snapshot := func() map[string]string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := map[string]string{}
+		for k, v := range holding {
+			out[k] = v
+		}
+		return out
+	}
+	stopA, stopB := start(single("a")), start(single("b"))
+	defer stopB()
+	waitUntil(t, "a and b to hold a shard each", func() bool { return len(snapshot()) == 2 })
+	if h := snapshot(); h["a"] == h["b"] {
+		t.Fatalf("a and b hold the same shard: %v", h)
+	}
+	spare := &counting{Store: st}
+	c := single("c")
+	c.Store = spare
+	stopC := start(c)
+	defer stopC()
+	waitUntil(t, "c to be turned away from both shards twice", func() bool { return spare.refused.Load() >= 4 })
+	if _, ok := snapshot()["c"]; ok {
+		t.Fatal("c took a shard while a and b held both")
+	}
+	aShard := snapshot()["a"]
+	if err := stopA(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "c to take a's shard", func() bool { return snapshot()["c"] == aShard })
+	if h := snapshot(); h["b"] == h["c"] {
+		t.Errorf("b and c hold the same shard: %v", h)
 	}
 }
 

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -20,6 +22,7 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/poster"
 	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/lease"
 	"github.com/briefbot/briefbot/metrics"
 	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/store"
@@ -44,7 +47,11 @@ func newDiscordSession(cfg *config.Config) (*discordgo.Session, error) {
 	dg.UserAgent = "DiscordBot (https://github.com/briefbot/briefbot, " + buildVersion() + ")"
 	dg.LogLevel = discordgo.LogWarning
 	// discordgo sends [ShardID, ShardCount] in IDENTIFY when ShardCount > 1.
-	dg.ShardID, dg.ShardCount = cfg.Discord.ShardID, cfg.Discord.ShardCount
+	// An automatic shard is set when one is taken (see gatewayShards).
+	dg.ShardCount = cfg.Discord.ShardCount
+	if !cfg.Discord.ShardID.Auto() {
+		dg.ShardID = int(cfg.Discord.ShardID)
+	}
 	return dg, nil
 }
 
@@ -151,10 +158,18 @@ func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *
 type discordParts struct {
 	cfg      *config.Config
 	log      *slog.Logger
+	store    store.Store
 	session  *discordgo.Session
-	bot      *bot.Bot
+	bot      *bot.Bot // on session: HTTP interactions, or the configured shard
 	poster   *poster.Poster
 	digester *poster.Digester
+
+	// With discord.shard_id "auto", each shard taken gets a session and
+	// bot of its own, built from botOpts; gateway is the one connected
+	// now, nil while no shard is free.
+	configure func(*discordgo.Session)
+	botOpts   bot.Options
+	gateway   atomic.Pointer[bot.Bot]
 }
 
 func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier, feeds []source.Feed, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
@@ -177,8 +192,7 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 	for i, f := range feeds {
 		sources[i] = bot.SourceInfo{Name: f.Name, Outlet: f.Outlet, URL: f.URL}
 	}
-	b, err := bot.New(bot.Options{
-		Session:       dg,
+	botOpts := bot.Options{
 		Store:         st,
 		Topics:        bot.TopicsOf(classifier),
 		Sources:       sources,
@@ -191,16 +205,20 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 				m.CommandLatency.WithLabelValues(ev.Command, ev.Outcome).Observe(ev.Latency.Seconds())
 			}
 		},
-	})
+	}
+	opts := botOpts
+	opts.Session = dg
+	b, err := bot.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	parts := &discordParts{cfg: cfg, log: log, session: dg, bot: b, poster: p, digester: d}
+	parts := &discordParts{cfg: cfg, log: log, store: st, session: dg, bot: b, poster: p, digester: d,
+		configure: configure, botOpts: botOpts}
 	if !parts.httpMode() {
 		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "briefbot_gateway_connected", Help: "1 while the Discord gateway connection is up.",
 		}, func() float64 {
-			if b.Connected() {
+			if g := parts.gateway.Load(); g != nil && g.Connected() {
 				return 1
 			}
 			return 0
@@ -221,17 +239,70 @@ func (d *discordParts) start(goPart func(string, func(context.Context) error), c
 		goPart("interactions", d.serveInteractions)
 		return
 	}
-	checks["gateway"] = d.bot.Healthy
-	goPart("gateway", func(ctx context.Context) error {
-		err := retryStartup(ctx, d.log, "connecting to Discord", func() error { return d.bot.Open(ctx) })
-		if err != nil {
-			return err
+	checks["gateway"] = func(ctx context.Context) error {
+		if g := d.gateway.Load(); g != nil {
+			return g.Healthy(ctx)
 		}
-		d.log.Info("connected to Discord; slash commands registered", slog.String("dev_guild_id", d.cfg.Discord.DevGuildID),
-			slog.Int("shard_id", d.session.ShardID), slog.Int("shard_count", d.session.ShardCount))
-		<-ctx.Done()
-		return d.bot.Close()
-	})
+		return nil // waiting for a free shard: a standby, not a fault
+	}
+	if d.cfg.Discord.ShardID.Auto() {
+		goPart("gateway", d.gatewayShards().Run)
+		return
+	}
+	goPart("gateway", func(ctx context.Context) error { return d.connect(ctx, d.bot, d.session) })
+}
+
+// connect holds the gateway connection of b, on session s, until ctx ends.
+func (d *discordParts) connect(ctx context.Context, b *bot.Bot, s *discordgo.Session) error {
+	d.gateway.Store(b)
+	defer d.gateway.CompareAndSwap(b, nil)
+	err := retryStartup(ctx, d.log, "connecting to Discord", func() error { return b.Open(ctx) })
+	if err != nil || ctx.Err() != nil {
+		return err
+	}
+	d.log.Info("connected to Discord; slash commands registered", slog.String("dev_guild_id", d.cfg.Discord.DevGuildID),
+		slog.Int("shard_id", s.ShardID), slog.Int("shard_count", s.ShardCount))
+	<-ctx.Done()
+	return b.Close()
+}
+
+// gatewayShards takes whichever shard no other instance holds, through a
+// lease per shard ("shard:N"), and connects as it while it holds the
+// lease; a shard whose instance died is taken over like the pipeline.
+// Each connection gets a new session and bot, since a closed bot stays
+// closed.
+func (d *discordParts) gatewayShards() *lease.Singleton {
+	n := d.cfg.Discord.ShardCount
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "shard:" + strconv.Itoa(i)
+	}
+	return &lease.Singleton{
+		Store: d.store, Names: names, Owner: instanceName(), Log: d.log,
+		Work: func(ctx context.Context, name string) error {
+			id, _ := strconv.Atoi(strings.TrimPrefix(name, "shard:"))
+			dg, err := newDiscordSession(d.cfg)
+			if err != nil {
+				return err
+			}
+			if d.configure != nil {
+				d.configure(dg)
+			}
+			dg.ShardID = id
+			opts := d.botOpts
+			opts.Session = dg
+			b, err := bot.New(opts)
+			if err != nil {
+				return err
+			}
+			if err := d.connect(ctx, b, dg); err != nil {
+				// Shutting down or handing the shard over: the next
+				// connection is a new bot, so a close error ends nothing.
+				d.log.Warn("closing the gateway connection", slog.Int("shard_id", id), slog.Any("err", err))
+			}
+			return nil
+		},
+	}
 }
 
 // serveInteractions registers the commands over REST and answers

@@ -39,7 +39,7 @@ func benchFleet(b *testing.B, n int) (postsPerSec, takeoverSec float64) {
 	f.publish(10)
 	var ins []*instance
 	for i := range n {
-		ins = append(ins, f.start(fmt.Sprintf("i%d", i), i))
+		ins = append(ins, f.start(fmt.Sprintf("i%d", i)))
 	}
 	p := f.waitSettled(5 * time.Minute)
 	ctx := context.Background()

@@ -144,16 +144,17 @@ type instance struct {
 	err  error         // how it exited, once done is closed
 }
 
-// start launches an instance on shard shard.
-func (f *fleet) start(name string, shard int) *instance {
+// start launches an instance. Instances are identical: each takes a free
+// gateway shard through the database (discord.shard_id "auto").
+func (f *fleet) start(name string) *instance {
 	f.tb.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, `log: {level: info, format: json}
 admin: {listen: "off"}
-discord: {application_id: "%s", api_url: "%s", shard_id: %d, shard_count: %d, delivery_lease: 15s}
+discord: {application_id: "%s", api_url: "%s", shard_id: auto, shard_count: %d, delivery_lease: 15s}
 polling: {allow_private_networks: true, interval: 30s, backfill: 10}
 sources:
-`, discordtest.AppID, f.apiURL, shard, f.shards)
+`, discordtest.AppID, f.apiURL, f.shards)
 	for i, u := range f.urls {
 		fmt.Fprintf(&b, "  - {name: s%02d, url: %q, outlet: Outlet %02d}\n", i, u, i)
 	}
@@ -253,6 +254,28 @@ func (f *fleet) pipelineLeader(ctx context.Context, a, b *instance) (leader, oth
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// leaseOwners counts the leases whose name is LIKE like, by owner PID.
+func (f *fleet) leaseOwners(ctx context.Context, like string) map[int]int {
+	f.tb.Helper()
+	owners := map[int]int{}
+	rows, err := f.db.Query(ctx, `SELECT owner FROM leases WHERE name LIKE $1`, like)
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			f.tb.Fatal(err)
+		}
+		owners[ownerPID(o)]++
+	}
+	if err := rows.Err(); err != nil {
+		f.tb.Fatal(err)
+	}
+	return owners
 }
 
 // pipelineOwner returns the PID holding the pipeline lease now, or 0.
@@ -384,7 +407,7 @@ func (f *fleet) checkExactlyOnce(ctx context.Context) {
 func TestInstancesShareWorkAndSurviveSIGKILL(t *testing.T) {
 	f := newFleet(t, 2, 4)
 	f.publish(10) // 200 items, taken on each source's first poll (backfill 10)
-	a, b := f.start("a", 0), f.start("b", 1)
+	a, b := f.start("a"), f.start("b")
 	p := f.waitSettled(3 * time.Minute)
 	t.Logf("first burst: %d items in %d stories, %d posts", p.done, p.stories, p.sent)
 	if p.stories < f.items*9/10 {
@@ -392,24 +415,15 @@ func TestInstancesShareWorkAndSurviveSIGKILL(t *testing.T) {
 	}
 	ctx := t.Context()
 	f.checkExactlyOnce(ctx)
-	// Both instances polled: every source has a lease row, and the leases
-	// name both processes.
-	owners := map[int]int{}
-	rows, err := f.db.Query(ctx, `SELECT owner FROM leases WHERE name LIKE 'poll:%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var o string
-		if err := rows.Scan(&o); err != nil {
-			t.Fatal(err)
+	// Both instances polled: the sources' leases name both processes. And
+	// each took a gateway shard of its own.
+	for _, l := range []struct{ like, what string }{{"poll:%", "sources"}, {"shard:%", "shards"}} {
+		owners := f.leaseOwners(ctx, l.like)
+		if owners[a.cmd.Process.Pid] == 0 || owners[b.cmd.Process.Pid] == 0 || len(owners) != 2 {
+			t.Errorf("%s leases by PID %v; want %s split between a (%d) and b (%d)", l.like, owners, l.what, a.cmd.Process.Pid, b.cmd.Process.Pid)
 		}
-		owners[ownerPID(o)]++
 	}
-	if owners[a.cmd.Process.Pid] == 0 || owners[b.cmd.Process.Pid] == 0 || len(owners) != 2 {
-		t.Errorf("poll leases by PID %v; want sources split between a (%d) and b (%d)", owners, a.cmd.Process.Pid, b.cmd.Process.Pid)
-	}
-	// Each instance holds one gateway shard.
+	// Each instance took one gateway shard of its own.
 	shards := map[string]bool{}
 	for _, s := range f.fake.GatewaySessions() {
 		if s.Identify.Shard != nil {
@@ -424,7 +438,7 @@ func TestInstancesShareWorkAndSurviveSIGKILL(t *testing.T) {
 	before := p.sent
 	f.publish(5)
 	f.waitUntil(2*time.Minute, "the second burst's first posts", func(p progress) bool { return p.sent >= before+8 })
-	p, err = f.progress(ctx)
+	p, err := f.progress(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

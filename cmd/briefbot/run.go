@@ -147,8 +147,8 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	// One instance at a time runs the pipeline: its story clusterer is in
 	// memory, and two would start two stories for one event.
 	leader := &lease.Singleton{
-		Store: st, Name: "pipeline", Owner: instanceName(), Log: log,
-		Work: func(ctx context.Context) error { return pipe.Run(ctx, wake) },
+		Store: st, Names: []string{"pipeline"}, Owner: instanceName(), Log: log,
+		Work: func(ctx context.Context, _ string) error { return pipe.Run(ctx, wake) },
 		OnChange: func(held bool) {
 			if held {
 				m.PipelineLeader.Set(1)
