@@ -132,20 +132,26 @@ func (p *Poller) loop(ctx context.Context, feed Feed) {
 			return
 		case <-timer.C:
 		}
-		if wait, ok := p.claim(ctx, feed, log); !ok || ctx.Err() != nil {
-			if ctx.Err() != nil {
-				if ok { // claimed just as shutdown began: hand it over
-					p.keep(ctx, feed, 0, log)
-				}
-				return
+		wait, ok := p.claim(ctx, feed, log)
+		if ctx.Err() != nil {
+			if ok { // claimed just as shutdown began: hand it over
+				p.keep(ctx, feed, 0, log)
 			}
+			return
+		}
+		if !ok {
 			timer.Reset(wait)
 			continue
 		}
 		res, failures, err := p.poll(ctx, feed)
 		if ctx.Err() != nil {
-			// Shutting down, perhaps mid-poll: hand the source over at once.
-			p.keep(ctx, feed, 0, log)
+			// Shutting down: a poll cut off is handed over at once; a
+			// finished one keeps the source until its next poll is due.
+			var next time.Duration
+			if err == nil {
+				next = p.nextDelay(feed, 0, nil)
+			}
+			p.keep(ctx, feed, next, log)
 			return
 		}
 		next := p.nextDelay(feed, failures, err)
