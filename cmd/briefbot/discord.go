@@ -206,14 +206,11 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 			}
 		},
 	}
-	opts := botOpts
-	opts.Session = dg
-	b, err := bot.New(opts)
-	if err != nil {
+	parts := &discordParts{cfg: cfg, log: log, store: st, session: dg, poster: p, digester: d,
+		configure: configure, botOpts: botOpts}
+	if parts.bot, err = parts.newBot(dg); err != nil {
 		return nil, err
 	}
-	parts := &discordParts{cfg: cfg, log: log, store: st, session: dg, bot: b, poster: p, digester: d,
-		configure: configure, botOpts: botOpts}
 	if !parts.httpMode() {
 		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "briefbot_gateway_connected", Help: "1 while the Discord gateway connection is up.",
@@ -250,6 +247,13 @@ func (d *discordParts) start(goPart func(string, func(context.Context) error), c
 		return
 	}
 	goPart("gateway", func(ctx context.Context) error { return d.connect(ctx, d.bot, d.session) })
+}
+
+// newBot answers slash commands on session dg.
+func (d *discordParts) newBot(dg *discordgo.Session) (*bot.Bot, error) {
+	opts := d.botOpts
+	opts.Session = dg
+	return bot.New(opts)
 }
 
 // connect holds the gateway connection of b, on session s, until ctx ends.
@@ -289,9 +293,7 @@ func (d *discordParts) gatewayShards() *lease.Singleton {
 				d.configure(dg)
 			}
 			dg.ShardID = id
-			opts := d.botOpts
-			opts.Session = dg
-			b, err := bot.New(opts)
+			b, err := d.newBot(dg)
 			if err != nil {
 				return err
 			}
