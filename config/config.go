@@ -182,11 +182,21 @@ func Load(path string, getenv Env) (*Config, error) {
 // empty) and name is used in messages.
 func Parse(data []byte, name string, getenv Env) (*Config, error) {
 	c := Defaults()
+	var errs []string
 	if len(bytes.TrimSpace(data)) > 0 {
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true) // a misspelt key is an error, not a silent default
-		if err := dec.Decode(c); err != nil {
-			return nil, fmt.Errorf("config: %s: %s (check the key names and value types against briefbot.example.yaml)", orStdin(name), yamlMessage(err))
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			// Not YAML at all: nothing further can be read.
+			return nil, fmt.Errorf("config: %s: %s (check the indentation and quoting against briefbot.example.yaml)", orStdin(name), yamlMessage(err))
+		}
+		// Unknown keys and ill-typed values are reported with every other
+		// problem, and removed so the rest of the file can be checked.
+		problems, decode := checkTree(&doc)
+		errs = append(errs, problems...)
+		if decode {
+			if err := doc.Decode(c); err != nil {
+				errs = append(errs, yamlMessage(err)+" (check the key names and value types against briefbot.example.yaml)")
+			}
 		}
 	}
 	// "off" reads the same from the file as from the environment.
@@ -195,7 +205,6 @@ func Parse(data []byte, name string, getenv Env) (*Config, error) {
 			*l = ""
 		}
 	}
-	var errs []string
 	errs = append(errs, applyEnv(c, getenv)...)
 	errs = append(errs, c.validate()...)
 	if len(errs) > 0 {

@@ -76,7 +76,7 @@ func TestShardAndAPIURLConfig(t *testing.T) {
 		{
 			name:     "shard id in the file is neither a number nor auto",
 			yaml:     "discord:\n  shard_id: first\n",
-			wantErrs: []string{`line 2: discord.shard_id: "first" is neither a shard number (0 and up) nor "auto"`},
+			wantErrs: []string{`discord.shard_id (line 2): "first" is neither a shard number (0 and up) nor "auto"`},
 		},
 		{
 			name: "auto shard from the file",
