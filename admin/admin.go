@@ -17,11 +17,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Check reports one component's health; a nil error means healthy.
+// Check reports one component's health; a nil error means healthy, and
+// an error made by Degraded means working in part.
 type Check func(ctx context.Context) error
 
+// Degraded is a Check's answer for a component that works in part (some
+// sources failing): /healthz lists it as "degraded: msg" but still
+// answers 200, since restarting the bot would not mend an outlet's feed.
+func Degraded(msg string) error { return &degradedError{msg} }
+
+type degradedError struct{ msg string }
+
+func (e *degradedError) Error() string { return "degraded: " + e.msg }
+
 // Handler returns the admin mux: /healthz runs every check (each with a
-// short timeout) and answers 200 or 503 with a JSON body naming what failed.
+// short timeout) and answers 200 or 503 with a JSON body naming what failed
+// and what is degraded.
 func Handler(reg *prometheus.Registry, checks map[string]Check) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -35,7 +46,13 @@ func Handler(reg *prometheus.Registry, checks map[string]Check) http.Handler {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			if err := checks[n](ctx); err != nil {
+			err := checks[n](ctx)
+			var d *degradedError
+			if errors.As(err, &d) {
+				results[n] = d.Error()
+				continue
+			}
+			if err != nil {
 				status, results[n] = http.StatusServiceUnavailable, err.Error()
 				continue
 			}
@@ -55,7 +72,8 @@ func Handler(reg *prometheus.Registry, checks map[string]Check) http.Handler {
 func Serve(ctx context.Context, name, addr string, h http.Handler, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w (choose a free address in the configuration)", addr, err)
+		// The caller names the configuration key to change.
+		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	srv := &http.Server{
 		Handler:           h,

@@ -24,6 +24,11 @@ func TestHealthz(t *testing.T) {
 			"store":   func(context.Context) error { return nil },
 			"sources": func(context.Context) error { return errors.New("no source polled in 10m") },
 		}, 503, `"sources":"no source polled in 10m"`},
+		// Some outlets failing is listed but is no reason to restart.
+		{"degraded", map[string]Check{
+			"store":   func(context.Context) error { return nil },
+			"sources": func(context.Context) error { return Degraded("2 of 16 sources failing: a (HTTP 404), b (timed out)") },
+		}, 200, `"sources":"degraded: 2 of 16 sources failing: a (HTTP 404), b (timed out)"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /gateway", s.handleGateway)
 	m.HandleFunc("GET /gateway/bot", s.handleGatewayBot)
 	m.HandleFunc("GET /users/@me", s.handleMe)
+	m.HandleFunc("GET /oauth2/applications/@me", s.handleApplication)
 	m.HandleFunc("GET /channels/{channel_id}", s.handleGetChannel)
 	m.HandleFunc("GET /channels/{channel_id}/messages", s.handleListMessages)
 	m.HandleFunc("POST /channels/{channel_id}/messages", s.handleCreateMessage)
@@ -201,6 +202,12 @@ func (s *Server) handleGatewayBot(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Server) handleMe(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.botUser)
+}
+
+// handleApplication is the token's application, as `briefbot invite`
+// asks for it when no application ID is configured.
+func (s *Server) handleApplication(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"id": AppID, "name": s.botUser.Username, "bot": s.botUser})
 }
 
 func (s *Server) handleGetChannel(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/internal/evaldata"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/store/postgres"
 	"github.com/briefbot/briefbot/store/sqlite"
@@ -25,7 +26,14 @@ func loadConfig(e *env, path string) (*config.Config, *slog.Logger, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return cfg, newLogger(e.stderr, cfg.Log.Level, cfg.Log.Format), nil
+	log := newLogger(e.stderr, cfg.Log.Level, cfg.Log.Format)
+	if e.environ != nil {
+		// Variables read outside config: test data and test harnesses.
+		for _, w := range config.UnknownEnv(e.environ(), evaldata.Env, "BRIEFBOT_BENCH_STORIES", "BRIEFBOT_TEST_AS_MAIN", "BRIEFBOT_TEST_POSTGRES_URL") {
+			log.Warn(w)
+		}
+	}
+	return cfg, log, nil
 }
 
 // openedStore is a store with the extras the commands use.

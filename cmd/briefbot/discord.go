@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -188,14 +189,10 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 	if err != nil {
 		return nil, err
 	}
-	sources := make([]bot.SourceInfo, len(feeds))
-	for i, f := range feeds {
-		sources[i] = bot.SourceInfo{Name: f.Name, Outlet: f.Outlet, URL: f.URL}
-	}
 	botOpts := bot.Options{
 		Store:         st,
 		Topics:        bot.TopicsOf(classifier),
-		Sources:       sources,
+		Sources:       botSources(feeds),
 		CanonicalLink: func(s string) string { return source.CanonicalLink(s, nil) },
 		ApplicationID: cfg.Discord.ApplicationID,
 		DevGuildID:    cfg.Discord.DevGuildID,
@@ -260,12 +257,17 @@ func (d *discordParts) newBot(dg *discordgo.Session) (*bot.Bot, error) {
 func (d *discordParts) connect(ctx context.Context, b *bot.Bot, s *discordgo.Session) error {
 	d.gateway.Store(b)
 	defer d.gateway.CompareAndSwap(b, nil)
-	err := retryStartup(ctx, d.log, "connecting to Discord", func() error { return b.Open(ctx) })
+	err := retryStartup(ctx, d.log, "connecting to Discord", func() error {
+		if err := checkToken(ctx, s); err != nil {
+			return err
+		}
+		return b.Open(ctx)
+	})
 	if err != nil || ctx.Err() != nil {
 		return err
 	}
-	d.log.Info("connected to Discord; slash commands registered", slog.String("dev_guild_id", d.cfg.Discord.DevGuildID),
-		slog.Int("shard_id", s.ShardID), slog.Int("shard_count", s.ShardCount))
+	logConnected(d.log, d.cfg, s)
+	d.log.Info("slash commands registered", slog.String("dev_guild_id", d.cfg.Discord.DevGuildID), slog.String("where", commandsWhere(d.cfg)))
 	<-ctx.Done()
 	return b.Close()
 }
@@ -297,7 +299,9 @@ func (d *discordParts) gatewayShards() *lease.Singleton {
 			if err != nil {
 				return err
 			}
-			if err := d.connect(ctx, b, dg); err != nil {
+			if err := d.connect(ctx, b, dg); errors.Is(err, errTokenRejected) {
+				return err
+			} else if err != nil {
 				// Shutting down or handing the shard over: the next
 				// connection is a new bot, so a close error ends nothing.
 				d.log.Warn("closing the gateway connection", slog.Int("shard_id", id), slog.Any("err", err))
@@ -317,23 +321,32 @@ func (d *discordParts) serveInteractions(ctx context.Context) error {
 	// Close waits for deferred commands still working after their first
 	// response, so the store is not closed under them at shutdown.
 	defer d.bot.Close()
-	if err := retryStartup(ctx, d.log, "registering slash commands", func() error { return d.bot.RegisterCommands(ctx) }); err != nil {
+	register := func() error {
+		if err := d.bot.RegisterCommands(ctx); err != nil {
+			return discordFailure("registering slash commands", err)
+		}
+		return nil
+	}
+	if err := retryStartup(ctx, d.log, "registering slash commands", register); err != nil {
 		return err
 	}
 	d.log.Info("slash commands registered; answering interactions over HTTP", slog.String("addr", d.cfg.Discord.InteractionsListen))
-	return admin.Serve(ctx, "interactions", d.cfg.Discord.InteractionsListen, d.bot.InteractionsHandler(key), d.log)
+	return listenError("discord.interactions_listen", admin.Serve(ctx, "interactions", d.cfg.Discord.InteractionsListen, d.bot.InteractionsHandler(key), d.log))
 }
 
 // retryStartup runs start until it succeeds or ctx ends, backing off up to
 // five minutes: a Discord outage at start-up should not stop the polling
 // and the pipeline, which keep recording stories for when Discord is back.
-// A rejected token still ends the process, through the poster.
+// A rejected token ends the process: retrying cannot fix it.
 func retryStartup(ctx context.Context, log *slog.Logger, what string, start func() error) error {
 	wait := 5 * time.Second
 	for {
 		err := start()
 		if err == nil || ctx.Err() != nil {
 			return nil
+		}
+		if errors.Is(err, errTokenRejected) {
+			return err
 		}
 		log.Error(what+" failed; will retry", slog.Any("err", err), slog.Duration("retry_in", wait))
 		select {
@@ -343,4 +356,12 @@ func retryStartup(ctx context.Context, log *slog.Logger, what string, start func
 		}
 		wait = min(2*wait, 5*time.Minute)
 	}
+}
+
+// commandsWhere says where slash commands appear and how soon.
+func commandsWhere(cfg *config.Config) string {
+	if cfg.Discord.DevGuildID != "" {
+		return "in server " + cfg.Discord.DevGuildID + " only, at once (discord.dev_guild_id)"
+	}
+	return "in every server the bot is in; new global commands can take up to an hour to appear (set discord.dev_guild_id for instant ones while testing)"
 }

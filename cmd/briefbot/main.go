@@ -35,6 +35,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// environ lists the environment ("KEY=value"), to warn about
+	// misspelt BRIEFBOT_* variables; nil in tests that set none.
+	environ func() []string
 	// configureDiscord, when set, adjusts the Discord session before use;
 	// tests point it at a fake Discord.
 	configureDiscord func(*discordgo.Session)
@@ -60,7 +63,7 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ}
 	code := execute(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -89,7 +92,9 @@ func execute(ctx context.Context, e *env, args []string) int {
 	}
 	fs := flag.NewFlagSet("briefbot "+c.name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() { printCommandHelpFlags(e.stderr, c, fs) }
+	// Help is printed once, on stdout, below; a bad flag gets its error
+	// (printed by the flag package) and a pointer to the help.
+	fs.Usage = func() {}
 	if c.flags != nil {
 		c.flags(fs)
 	}
@@ -99,12 +104,16 @@ func execute(ctx context.Context, e *env, args []string) int {
 			printCommandHelpFlags(e.stdout, c, fs)
 			return 0
 		}
+		fmt.Fprintf(e.stderr, "Run \"briefbot %s --help\" for its flags and an example.\n", c.name)
 		return 2
 	}
 	if err := c.run(ctx, e, fs.Args()); err != nil {
 		fmt.Fprintf(e.stderr, "briefbot %s: %v\n", c.name, err)
 		if errors.Is(err, errUsage) {
 			return 2
+		}
+		if errors.Is(err, errTokenRejected) {
+			return exitTokenRejected
 		}
 		return 1
 	}
@@ -146,6 +155,7 @@ func printCommandHelpFlags(w io.Writer, c *command, fs *flag.FlagSet) {
 		fmt.Fprintln(w, "\nFlags:")
 		fs.PrintDefaults()
 	}
+	printHelpExtra(w, c.name)
 }
 
 // usageErrorf reports a bad invocation; the message should say what is valid.
@@ -172,6 +182,13 @@ func dispatch(ctx context.Context, e *env, parent string, subs map[string]subcom
 	s, ok := subs[args[0]]
 	if !ok {
 		return usageErrorf("%s: unknown %q; valid: %s", parent, args[0], strings.Join(names, ", "))
+	}
+	if wantsHelp(args[1:]) {
+		// The subcommand's flag set prints its help to stderr: help
+		// belongs on stdout, once.
+		he := *e
+		he.stderr = e.stdout
+		return s.run(ctx, &he, args[1:])
 	}
 	return s.run(ctx, e, args[1:])
 }

@@ -6,8 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/briefbot/briefbot/admin"
 	"github.com/briefbot/briefbot/config"
@@ -79,10 +83,11 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		opts.WebSub = &source.WebSubOptions{CallbackBase: cfg.WebSub.CallbackURL, Secret: cfg.WebSubSecret}
 	}
 	fetcher := source.NewFetcher(limitsFromConfig(cfg), log)
-	poller := source.NewPoller(fetcher, countingStore{st, m}, feeds, opts, log)
+	w := newWatch(feeds, soonestInterval(cfg, feeds), log)
+	poller := source.NewPoller(fetcher, countingStore{st, m, w}, feeds, opts, log)
 
 	var (
-		sink    pipeline.Sink = pipeline.NewConsole(e.stdout)
+		sink    pipeline.Sink = countingSink{pipeline.NewConsole(e.stdout), w}
 		discord *discordParts
 	)
 	if cfg.DiscordToken == "" {
@@ -93,6 +98,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 			return err
 		}
 		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
+		w.postedTotal = func() float64 { return counterTotal(m.Registry, "briefbot_posts_total") }
 	}
 	enrich := withFullText(fetcher, fullTextSources(cfg), log)
 	sum, err := newSummarizer(cfg, st, log, func(outcome string) { m.LLMSummaries.WithLabelValues(outcome).Inc() })
@@ -108,7 +114,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		// channel's message is edited instead of a second post.
 		Cluster:  story.NewClusterer(story.Options{}),
 		Log:      log,
-		Counters: pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: m.ItemsRelevant.Inc},
+		Counters: pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: func() { m.ItemsRelevant.Inc(); w.relevant() }},
 		// Items another instance's poller records wake nobody here.
 		Recheck: pipelineRecheck,
 	}
@@ -119,10 +125,22 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		pipe.SummarizeLate = lateSummarizer(model, enrich)
 	}
 
+	if discord == nil {
+		outlets := map[string]string{}
+		for _, f := range feeds {
+			outlets[f.Name] = f.Outlet
+		}
+		w.backlog = printBacklog(e.stdout, pipe.Classify, pipe.Summarize, outlets, log)
+	}
+
 	started := time.Now()
 	checks := map[string]admin.Check{
-		"store":   st.Ping,
-		"sources": func(ctx context.Context) error { return sourcesHealthy(ctx, st, started, slowestInterval(cfg, feeds)) },
+		"store": st.Ping,
+		"sources": func(ctx context.Context) error {
+			return degraded(ctx, st, feeds, func(ctx context.Context) error {
+				return sourcesHealthy(ctx, st, started, slowestInterval(cfg, feeds))
+			})
+		},
 	}
 
 	var (
@@ -144,6 +162,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		})
 	}
 	goPart("poller", poller.Run)
+	goPart("watch", func(ctx context.Context) error { return w.run(ctx, st, slowestInterval(cfg, feeds)) })
 	// One instance at a time runs the pipeline: its story clusterer is in
 	// memory, and two would start two stories for one event.
 	leader := &lease.Singleton{
@@ -163,11 +182,15 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}
 	if cfg.Admin.Listen != "" {
 		h := admin.Handler(m.Registry, checks)
-		goPart("admin", func(ctx context.Context) error { return admin.Serve(ctx, "admin", cfg.Admin.Listen, h, log) })
+		goPart("admin", func(ctx context.Context) error {
+			return listenError("admin.listen", admin.Serve(ctx, "admin", cfg.Admin.Listen, h, log))
+		})
 	}
 	if opts.WebSub != nil {
 		h := poller.WebSubHandler()
-		goPart("websub", func(ctx context.Context) error { return admin.Serve(ctx, "websub", cfg.WebSub.Listen, h, log) })
+		goPart("websub", func(ctx context.Context) error {
+			return listenError("websub.listen", admin.Serve(ctx, "websub", cfg.WebSub.Listen, h, log))
+		})
 	}
 	<-ctx.Done()
 	log.Info("shutting down: finishing writes in flight")
@@ -223,10 +246,12 @@ func sourcesHealthy(ctx context.Context, st store.Store, started time.Time, inte
 	return nil
 }
 
-// countingStore is the poller's store, counting poll outcomes on the way.
+// countingStore is the poller's store, counting poll outcomes on the way
+// into the metrics and the operator's watch.
 type countingStore struct {
 	store.Store
 	m *metrics.Metrics
+	w *watch
 }
 
 func (c countingStore) RecordPoll(ctx context.Context, src string, p store.Poll) ([]story.Item, error) {
@@ -239,6 +264,7 @@ func (c countingStore) RecordPoll(ctx context.Context, src string, p store.Poll)
 		c.m.Polls.WithLabelValues(src, result).Inc()
 		c.m.ItemsFetched.WithLabelValues(src).Add(float64(len(p.Items)))
 		c.m.ItemsNew.WithLabelValues(src).Add(float64(len(ins)))
+		c.w.polled(src, p.Items, ins)
 	}
 	return ins, err
 }
@@ -246,5 +272,60 @@ func (c countingStore) RecordPoll(ctx context.Context, src string, p store.Poll)
 func (c countingStore) RecordFailure(ctx context.Context, src string, at time.Time, reason string) (int, error) {
 	c.m.Polls.WithLabelValues(src, "error").Inc()
 	c.m.SourceFailures.WithLabelValues(src).Inc()
+	c.w.failed(src, reason)
 	return c.Store.RecordFailure(ctx, src, at, reason)
+}
+
+// countingSink is the console sink, counting what it prints for the watch.
+type countingSink struct {
+	pipeline.Sink
+	w *watch
+}
+
+func (c countingSink) Publish(ctx context.Context, b pipeline.Briefing) error {
+	err := c.Sink.Publish(ctx, b)
+	if err == nil {
+		c.w.posted()
+	}
+	return err
+}
+
+// soonestInterval is the shortest time between two polls of any source.
+func soonestInterval(cfg *config.Config, feeds []source.Feed) time.Duration {
+	soonest := cfg.Polling.Interval
+	for _, f := range feeds {
+		if f.Interval > 0 {
+			soonest = min(soonest, f.Interval)
+		}
+	}
+	return soonest
+}
+
+// counterTotal sums a counter's series in reg, 0 if it has none.
+func counterTotal(reg prometheus.Gatherer, name string) float64 {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			total += m.GetCounter().GetValue()
+		}
+	}
+	return total
+}
+
+// listenError names the configuration key of a listener that could not
+// start, so "address already in use" says what to change.
+func listenError(key string, err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "listen" {
+		env := "BRIEFBOT_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+		return fmt.Errorf("%w: set %s (or %s) to a free address, or \"off\"", err, key, env)
+	}
+	return err
 }

@@ -202,16 +202,55 @@ func TestRunRejectsBadConfigBeforeDoingAnything(t *testing.T) {
 	}
 }
 
+// Every command's help is printed once, on stdout, with an example.
 func TestEveryCommandHasHelp(t *testing.T) {
 	for name := range commands {
 		t.Run(name, func(t *testing.T) {
-			var out bytes.Buffer
-			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+			var out, errOut bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
 			if code := execute(context.Background(), e, []string{name, "--help"}); code != 0 {
 				t.Fatalf("%s --help exited %d", name, code)
 			}
-			if !strings.Contains(out.String(), "Usage: briefbot "+name) {
+			if strings.Count(out.String(), "Usage: briefbot "+name) != 1 || !strings.Contains(out.String(), "\nExample:\n  briefbot") {
 				t.Errorf("%s --help printed:\n%s", name, out.String())
+			}
+			if errOut.Len() != 0 {
+				t.Errorf("%s --help wrote to stderr too:\n%s", name, errOut.String())
+			}
+		})
+	}
+	for name := range helpExtra {
+		if commands[name] == nil {
+			t.Errorf("helpExtra has an example for %q, which is no command", name)
+		}
+	}
+}
+
+func TestHelpNamesWhatUsersNeed(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"run", "--help"}, []string{"DISCORD_TOKEN"}},
+		// Each subcommand with its own flags.
+		{[]string{"eval", "--help"}, []string{"Subcommands:", "topics: ", "-threshold float", "summaries: ", "-backend string", "stories: ", "-window duration"}},
+		{[]string{"eval", "topics", "--help"}, []string{"-labels string"}},
+		{[]string{"help", "run"}, []string{"DISCORD_TOKEN", "Example:"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+			if code := execute(context.Background(), e, tt.args); code != 0 {
+				t.Fatalf("exited %d: %s", code, errOut.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out.String())
+				}
+			}
+			if errOut.Len() != 0 {
+				t.Errorf("help wrote to stderr:\n%s", errOut.String())
 			}
 		})
 	}

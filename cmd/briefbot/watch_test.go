@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/source"
+	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/sqlite"
+	"github.com/briefbot/briefbot/story"
+)
+
+// A newcomer runs `briefbot run` with no token: within a minute it says
+// what it watches and shows the recent relevant stories it will not post.
+func TestRunFirstMinute(t *testing.T) {
+	now := time.Now().UTC()
+	feed := &feedServer{}
+	relevant := []string{
+		"Iran and US hold nuclear talks in Oman as mediators push for deal",
+		"Araghchi says Tehran ready for indirect negotiations with Washington",
+		"Saudi and Iranian foreign ministers meet in Riyadh to discuss regional tensions",
+		"Qatar mediates new round of Gaza ceasefire talks with Hamas and Israel",
+		"IAEA chief Grossi visits Tehran to discuss nuclear inspections",
+		"Oman hosts talks between Iranian and American envoys on sanctions relief",
+	}
+	var items []string
+	for i, title := range relevant {
+		// Newest first: the sixth is the oldest and falls outside the five.
+		items = append(items, rssItem(fmt.Sprintf("rel-%d", i), title, title+".", now.Add(-time.Duration(i+1)*time.Hour)))
+	}
+	items = append(items,
+		rssItem("off", "Local football club wins cup final", "The home side won 2-1 after extra time.", now.Add(-30*time.Minute)),
+		rssItem("stale", "Iran and Saudi Arabia restore diplomatic ties in China-brokered deal", "Envoys met in Beijing.", now.Add(-72*time.Hour)),
+	)
+	feed.set(items...)
+	mux := http.NewServeMux()
+	mux.Handle("/feed.xml", feed)
+	mux.Handle("/gone.xml", http.NotFoundHandler())
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "briefbot.yaml")
+	doc := fmt.Sprintf(`
+log: {level: info, format: text}
+database: {path: %s}
+admin: {listen: "127.0.0.1:0"}
+polling: {interval: 30s, allow_private_networks: true}
+sources:
+  - {name: wire, url: %s/feed.xml, outlet: Test Wire}
+  - {name: broken, url: %s/gone.xml, outlet: Broken Wire}
+`, filepath.Join(dir, "bb.db"), srv.URL, srv.URL)
+	if err := os.WriteFile(cfgPath, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: errOut, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- execute(ctx, e, []string{"run", "--config", cfgPath}) }()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("run exited %d:\n%s", code, errOut.String())
+		}
+	}()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), relevant[4]) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no backlog within 60s\nstdout:\n%s\nstderr:\n%s", out, errOut)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	want := `msg="watching 2 sources: 1 ok, 1 failing (broken); 8 items recorded as already seen; next poll in 30s"`
+	if !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr lacks %s:\n%s", want, errOut)
+	}
+	got := out.String()
+	for _, title := range relevant[:5] {
+		if !strings.Contains(got, "[already published, not posted]\n■ "+title) {
+			t.Errorf("backlog lacks %q:\n%s", title, got)
+		}
+	}
+	for _, absent := range []string{relevant[5], "football", "China-brokered"} {
+		if strings.Contains(got, absent) {
+			t.Errorf("backlog shows %q (only the five newest relevant of the last 24 hours belong):\n%s", absent, got)
+		}
+	}
+	if strings.Index(got, relevant[0]) > strings.Index(got, relevant[4]) {
+		t.Errorf("backlog is not newest first:\n%s", got)
+	}
+	if !strings.Contains(got, "Test Wire") {
+		t.Errorf("backlog does not name the outlet:\n%s", got)
+	}
+
+	// /healthz stays a liveness check (200) but lists the failing source.
+	addr := regexp.MustCompile(`listener=admin addr=(\S+)`).FindStringSubmatch(errOut.String())
+	if addr == nil {
+		t.Fatalf("no admin listener in the log:\n%s", errOut)
+	}
+	resp, err := http.Get("http://" + addr[1] + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"sources":"degraded: 1 of 2 sources failing: broken (HTTP 404 Not Found)"`) {
+		t.Errorf("/healthz: %s %s", resp.Status, body)
+	}
+}
+
+// The heartbeat speaks at once when something changed, and otherwise
+// every ten minutes.
+func TestWatchHeartbeat(t *testing.T) {
+	var logBuf syncBuffer
+	log := slog.New(slog.NewTextHandler(&logBuf, nil))
+	feeds := []source.Feed{{Name: "a"}, {Name: "b"}}
+	w := newWatch(feeds, 2*time.Minute, log)
+	clock := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
+	w.now = func() time.Time { return clock }
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	for _, f := range feeds {
+		if err := st.EnsureSource(ctx, f.Name, "https://"+f.Name+".example/feed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	it := story.Item{Source: "a", Key: "k1", Link: "https://a.example/1", Title: "T", Published: clock.Add(-time.Hour), Fetched: clock}
+	poll := store.Poll{At: clock, Items: []store.NewItem{{Item: it}}}
+	ins, err := st.RecordPoll(ctx, "a", poll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.polled("a", poll.Items, ins)
+	if _, err := st.RecordFailure(ctx, "b", clock, "HTTP 404"); err != nil {
+		t.Fatal(err)
+	}
+	w.failed("b", "HTTP 404")
+	var backlog []story.Item
+	w.backlog = func(_ context.Context, items []story.Item) { backlog = items }
+	w.firstRound(ctx, st)
+	lines := func() []string { return regexp.MustCompile(`msg="[^"]*"`).FindAllString(logBuf.String(), -1) }
+	if got := lines(); len(got) != 1 || got[0] != `msg="watching 2 sources: 1 ok, 1 failing (b); 1 items recorded as already seen; next poll in 2m"` {
+		t.Fatalf("first round: %q", got)
+	}
+	if len(backlog) != 1 || backlog[0].Key != "k1" {
+		t.Errorf("backlog %+v", backlog)
+	}
+
+	clock = clock.Add(time.Minute)
+	w.heartbeat()
+	if n := len(lines()); n != 1 {
+		t.Fatalf("a heartbeat with nothing changed: %q", lines())
+	}
+	w.relevant()
+	w.posted()
+	w.heartbeat()
+	if got := lines(); len(got) != 2 || got[1] != `msg="heartbeat: 2 sources, 1 ok, 1 failing (b); since 18:00: 0 polls, 0 failed, 0 new items, 1 relevant, 1 posted"` {
+		t.Fatalf("after a post: %q", got)
+	}
+	// b recovers: a change in what fails is told at once.
+	w.polled("b", nil, nil)
+	w.heartbeat()
+	if got := lines(); len(got) != 3 || got[2] != `msg="heartbeat: 2 sources, 2 ok, 0 failing; since 18:01: 1 polls, 0 failed, 0 new items, 0 relevant, 0 posted"` {
+		t.Fatalf("after b recovered: %q", got)
+	}
+	// Quiet polls: nothing until ten minutes have passed.
+	w.polled("a", nil, nil)
+	clock = clock.Add(9 * time.Minute)
+	w.heartbeat()
+	if n := len(lines()); n != 3 {
+		t.Fatalf("a quiet heartbeat before ten minutes: %q", lines())
+	}
+	clock = clock.Add(time.Minute)
+	w.heartbeat()
+	if got := lines(); len(got) != 4 || !strings.HasPrefix(got[3], `msg="heartbeat: 2 sources, 2 ok, 0 failing; since 18:01: 1 polls`) {
+		t.Fatalf("ten-minute heartbeat: %q", lines())
+	}
+}
+
+// "address already in use" names the key to change.
+func TestListenErrorNamesTheKey(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "briefbot.yaml")
+	doc := fmt.Sprintf("database: {path: %s}\nadmin: {listen: %q}\nsources: [{name: a, url: \"http://127.0.0.1:1/feed\"}]\n", filepath.Join(dir, "bb.db"), ln.Addr().String())
+	if err := os.WriteFile(cfgPath, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if code := execute(ctx, e, []string{"run", "--config", cfgPath}); code != 1 {
+		t.Fatalf("exit %d:\n%s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "address already in use: set admin.listen (or BRIEFBOT_ADMIN_LISTEN) to a free address") {
+		t.Errorf("error does not name admin.listen:\n%s", errOut.String())
+	}
+}
