@@ -55,7 +55,7 @@ sources:
 		t.Fatalf("IDENTIFY shard = %v; want [1 2]", got)
 	}
 	waitFor(t, "the connect log line", func() bool {
-		return strings.Contains(log.String(), "connected to Discord") && strings.Contains(log.String(), "shard_id=1 shard_count=2")
+		return strings.Contains(log.String(), "connected as ") && strings.Contains(log.String(), "shard_id=1 shard_count=2")
 	})
 
 	// Discord sends a guild's interactions to shard (guild_id >> 22) % 2,
