@@ -5,24 +5,27 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/briefbot/briefbot/config"
 )
 
 func init() {
 	var cfgPath string
 	register(&command{
 		name:    "healthcheck",
-		summary: "exit 0 if the running bot's /healthz on admin.listen is healthy (for Docker HEALTHCHECK)",
+		summary: "exit 0 if the running bot's /healthz on admin.listen is healthy, or with admin.listen off if the database shows recent polls (for Docker HEALTHCHECK)",
 		flags:   func(fs *flag.FlagSet) { configFlag(fs, &cfgPath) },
 		run: func(ctx context.Context, e *env, args []string) error {
-			cfg, _, err := loadConfig(e, cfgPath)
+			cfg, log, err := loadConfig(e, cfgPath)
 			if err != nil {
 				return err
 			}
 			if cfg.Admin.Listen == "" {
-				return fmt.Errorf("admin.listen is empty, so there is no /healthz to ask: set it (default 127.0.0.1:9090)")
+				return databaseHealth(ctx, e, cfg, log)
 			}
 			host, port, _ := net.SplitHostPort(cfg.Admin.Listen)
 			if host == "" || host == "0.0.0.0" || host == "::" {
@@ -52,4 +55,25 @@ func init() {
 			return nil
 		},
 	})
+}
+
+// databaseHealth is the health check without a /healthz to ask: the bot
+// is taken as alive when the database it writes to shows a source polled
+// successfully within the grace /healthz allows. With several instances
+// on one PostgreSQL database, that is the fleet's health, not this one's.
+func databaseHealth(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
+	st, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return fmt.Errorf("admin.listen is off, so there is no /healthz to ask, and the database cannot be read either: %w", err)
+	}
+	defer st.Close()
+	feeds := feedsFromConfig(cfg)
+	grace := max(3*slowestInterval(cfg, feeds), 10*time.Minute)
+	if err := sourcesHealthy(ctx, st, time.Time{}, slowestInterval(cfg, feeds)); err != nil {
+		return fmt.Errorf("admin.listen is off, so the database was checked instead: %w (set admin.listen to ask the running bot itself)", err)
+	}
+	fmt.Fprintf(e.stdout, "ok: a source was polled successfully within the last %s (admin.listen is off, so the database was checked instead of /healthz)\n", grace)
+	return nil
 }
