@@ -1,10 +1,18 @@
 # syntax=docker/dockerfile:1
 # Build a static briefbot binary (pure Go: SQLite is modernc.org/sqlite, no cgo).
-FROM golang:1.26 AS build
+# GO_VERSION matches go.mod's go line (a test checks). GOTOOLCHAIN=auto
+# fetches that toolchain through the module proxy should the image's Go be
+# older (a stale cached tag); the image's default, local, fails instead.
+ARG GO_VERSION=1.26.8
+FROM golang:${GO_VERSION} AS build
+ENV GOTOOLCHAIN=auto
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+# VERSION is what `briefbot version` and the logs say; docker-compose.yml
+# passes BRIEFBOT_VERSION. .git is not in the build context, so without it
+# the binary says "devel".
 ARG VERSION=""
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/briefbot ./cmd/briefbot \
  && mkdir -p /out/data

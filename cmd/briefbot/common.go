@@ -28,8 +28,9 @@ func loadConfig(e *env, path string) (*config.Config, *slog.Logger, error) {
 	}
 	log := newLogger(e.stderr, cfg.Log.Level, cfg.Log.Format)
 	if e.environ != nil {
-		// Variables read outside config: test data and test harnesses.
-		for _, w := range config.UnknownEnv(e.environ(), evaldata.Env, "BRIEFBOT_BENCH_STORIES", "BRIEFBOT_TEST_AS_MAIN", "BRIEFBOT_TEST_POSTGRES_URL") {
+		// Variables read outside config: test data, test harnesses and
+		// docker-compose.yml's image version.
+		for _, w := range config.UnknownEnv(e.environ(), evaldata.Env, "BRIEFBOT_BENCH_STORIES", "BRIEFBOT_TEST_AS_MAIN", "BRIEFBOT_TEST_POSTGRES_URL", "BRIEFBOT_VERSION") {
 			log.Warn(w)
 		}
 	}

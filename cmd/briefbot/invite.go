@@ -17,10 +17,12 @@ import (
 )
 
 // invitePermissions is what the bot asks for when invited: see channels,
-// post and embed (story cards), and post in threads. Nothing more: it
-// never mentions @everyone, manages nothing and reads no messages.
+// post and embed (story cards), post in threads, and read message history,
+// which Discord requires to reply (a story's later development replies to
+// its first message). Nothing more: it never mentions @everyone and
+// manages nothing.
 const invitePermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
-	discordgo.PermissionEmbedLinks | discordgo.PermissionSendMessagesInThreads
+	discordgo.PermissionEmbedLinks | discordgo.PermissionSendMessagesInThreads | discordgo.PermissionReadMessageHistory
 
 // inviteURL is the OAuth2 link that adds the application's bot to a
 // server with its slash commands.

@@ -15,7 +15,7 @@ import (
 )
 
 func TestInviteCommand(t *testing.T) {
-	const want = "https://discord.com/oauth2/authorize?client_id=123456789012345678&permissions=274877926400&scope=bot+applications.commands\n"
+	const want = "https://discord.com/oauth2/authorize?client_id=123456789012345678&permissions=274877991936&scope=bot+applications.commands\n"
 	tests := []struct {
 		name    string
 		environ map[string]string
@@ -69,7 +69,7 @@ func TestRunSaysConnectedAsAndInvite(t *testing.T) {
 	user := fake.BotUser()
 	waitFor(t, "the connected line", func() bool {
 		return strings.Contains(log.String(), fmt.Sprintf(`msg="connected as %s in 1 server"`, user.Username)) &&
-			strings.Contains(log.String(), "invite_url=\"https://discord.com/oauth2/authorize?client_id="+discordtest.AppID+"&permissions=274877926400&scope=bot+applications.commands\"")
+			strings.Contains(log.String(), "invite_url=\"https://discord.com/oauth2/authorize?client_id="+discordtest.AppID+"&permissions=274877991936&scope=bot+applications.commands\"")
 	})
 }
 

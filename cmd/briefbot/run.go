@@ -25,11 +25,17 @@ import (
 )
 
 func init() {
-	var cfgPath string
+	var (
+		cfgPath      string
+		requireToken bool
+	)
 	register(&command{
 		name:    "run",
 		summary: "watch sources and deliver briefings (to the console until DISCORD_TOKEN is set)",
-		flags:   func(fs *flag.FlagSet) { configFlag(fs, &cfgPath) },
+		flags: func(fs *flag.FlagSet) {
+			configFlag(fs, &cfgPath)
+			fs.BoolVar(&requireToken, "require-token", false, "exit with an error when DISCORD_TOKEN is not set, instead of printing briefings (for deployments)")
+		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			if len(args) > 0 {
 				return usageErrorf("unexpected arguments %q", args)
@@ -37,6 +43,9 @@ func init() {
 			cfg, log, err := loadConfig(e, cfgPath)
 			if err != nil {
 				return err
+			}
+			if requireToken && cfg.DiscordToken == "" {
+				return errors.New("DISCORD_TOKEN is not set (--require-token): set it, or DISCORD_TOKEN_FILE; with docker compose, put DISCORD_TOKEN=… in .env beside docker-compose.yml")
 			}
 			return runBot(ctx, e, cfg, log)
 		},
