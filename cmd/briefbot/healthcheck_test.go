@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,11 +44,8 @@ func TestHealthcheckWithoutAdminListener(t *testing.T) {
 				}
 			}
 			st.Close()
-			cfgPath := filepath.Join(dir, "briefbot.yaml")
 			doc := fmt.Sprintf("database: {path: %s}\nadmin: {listen: \"off\"}\nsources: [{name: wire, url: \"https://wire.example/feed.xml\"}]\n", db)
-			if err := os.WriteFile(cfgPath, []byte(doc), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			cfgPath := writeConfig(t, dir, doc)
 			var out, errOut bytes.Buffer
 			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
 			code := execute(ctx, e, []string{"healthcheck", "--config", cfgPath})

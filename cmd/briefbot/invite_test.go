@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,12 +77,9 @@ func TestRunSaysConnectedAsAndInvite(t *testing.T) {
 func TestRunRejectedTokenExits(t *testing.T) {
 	fake := discordtest.New(t)
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "briefbot.yaml")
 	doc := fmt.Sprintf("log: {level: info, format: text}\ndatabase: {path: %s}\nadmin: {listen: \"\"}\ndiscord: {application_id: \"%s\"}\n",
 		filepath.Join(dir, "bb.db"), discordtest.AppID)
-	if err := os.WriteFile(cfgPath, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := writeConfig(t, dir, doc)
 	var out bytes.Buffer
 	errOut := &syncBuffer{}
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: errOut, configureDiscord: fake.Configure,

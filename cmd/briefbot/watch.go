@@ -51,8 +51,6 @@ type watch struct {
 // counts are what happened between two heartbeat lines.
 type counts struct{ polls, failed, newItems, relevant, posted int }
 
-func (c counts) zero() bool { return c == counts{} }
-
 const (
 	heartbeatEvery = 10 * time.Minute
 	// watchTick coalesces changes into one line; it is also how soon after

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -51,7 +50,6 @@ func TestRunFirstMinute(t *testing.T) {
 	defer srv.Close()
 
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "briefbot.yaml")
 	doc := fmt.Sprintf(`
 log: {level: info, format: text}
 database: {path: %s}
@@ -61,9 +59,7 @@ sources:
   - {name: wire, url: %s/feed.xml, outlet: Test Wire}
   - {name: broken, url: %s/gone.xml, outlet: Broken Wire}
 `, filepath.Join(dir, "bb.db"), srv.URL, srv.URL)
-	if err := os.WriteFile(cfgPath, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := writeConfig(t, dir, doc)
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: errOut, getenv: func(string) string { return "" }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -202,11 +198,8 @@ func TestListenErrorNamesTheKey(t *testing.T) {
 	}
 	defer ln.Close()
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "briefbot.yaml")
 	doc := fmt.Sprintf("database: {path: %s}\nadmin: {listen: %q}\nsources: [{name: a, url: \"http://127.0.0.1:1/feed\"}]\n", filepath.Join(dir, "bb.db"), ln.Addr().String())
-	if err := os.WriteFile(cfgPath, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := writeConfig(t, dir, doc)
 	var out, errOut syncBuffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -34,11 +34,8 @@ func TestWhyCommand(t *testing.T) {
 		t.Fatalf("recording: %v %v", ins, err)
 	}
 	st.Close()
-	cfgPath := filepath.Join(dir, "briefbot.yaml")
 	doc := fmt.Sprintf("database: {path: %s}\nsources: [{name: wire, url: \"https://wire.example/feed.xml\", outlet: Test Wire}]\n", db)
-	if err := os.WriteFile(cfgPath, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := writeConfig(t, dir, doc)
 	tests := []struct {
 		arg  string
 		code int
@@ -60,4 +57,14 @@ func TestWhyCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeConfig writes doc as dir/briefbot.yaml and returns its path.
+func writeConfig(t *testing.T, dir, doc string) string {
+	t.Helper()
+	path := filepath.Join(dir, "briefbot.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
