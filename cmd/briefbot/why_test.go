@@ -68,3 +68,19 @@ func writeConfig(t *testing.T, dir, doc string) string {
 	}
 	return path
 }
+
+// A misspelt BRIEFBOT_* variable is warned about at start, with the
+// nearest name, instead of being silently ignored.
+func TestUnknownEnvironmentVariableWarns(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" },
+		environ: func() []string { return []string{"BRIEFBOT_POLLING_CONCURENCY=4", "BRIEFBOT_LOG_LEVEL=info", "PATH=/bin"} }}
+	if code := execute(context.Background(), e, []string{"sources"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "BRIEFBOT_POLLING_CONCURENCY is set but briefbot reads no such variable, so it has no effect; did you mean BRIEFBOT_POLLING_CONCURRENCY?") ||
+		strings.Contains(errOut.String(), "BRIEFBOT_LOG_LEVEL is set") {
+		t.Errorf("stderr:\n%s", errOut.String())
+	}
+}
