@@ -166,6 +166,7 @@ func (w *watch) firstRound(ctx context.Context, st store.Store) {
 			waiting++
 		}
 	}
+	sort.Strings(failing) // as the heartbeat lists them, so only a change logs again
 	seen, recent := w.seen, w.recent
 	w.reported, w.recent = true, nil
 	w.changes = counts{}
@@ -181,6 +182,9 @@ func (w *watch) firstRound(ctx context.Context, st store.Store) {
 		line += fmt.Sprintf(", %d not polled yet", waiting)
 	}
 	line += fmt.Sprintf("; %d items recorded as already seen; next poll in %s", seen, shortDuration(w.interval))
+	if len(failing) == len(w.feeds) && len(failing) > 1 {
+		line += "; no source could be read: check this host's network, DNS or proxy (HTTPS_PROXY)"
+	}
 	w.log.Info(line)
 	if w.backlog != nil {
 		w.backlog(ctx, recent)
@@ -266,8 +270,12 @@ func printBacklog(w io.Writer, classify pipeline.Classifier, summarize pipeline.
 				rel = append(rel, judged{it, r})
 			}
 		}
-		if len(rel) == 0 {
-			fmt.Fprintf(w, "No relevant story among the %d items published in the last 24 hours that were already in the feeds; new ones are printed here as they appear.\n\n", len(items))
+		switch {
+		case len(items) == 0:
+			fmt.Fprint(w, "No item of the last 24 hours was newly read from the feeds, so there is no backlog to show; new relevant stories are printed here as they appear.\n\n")
+			return
+		case len(rel) == 0:
+			fmt.Fprintf(w, "No relevant story among the %d items of the last 24 hours already in the feeds; new relevant stories are printed here as they appear.\n\n", len(items))
 			return
 		}
 		sort.SliceStable(rel, func(i, j int) bool { return rel[i].it.Published.After(rel[j].it.Published) })

@@ -122,7 +122,8 @@ sources:
 func TestWatchHeartbeat(t *testing.T) {
 	var logBuf syncBuffer
 	log := slog.New(slog.NewTextHandler(&logBuf, nil))
-	feeds := []source.Feed{{Name: "a"}, {Name: "b"}}
+	// Not in name order: the lines list failing sources sorted.
+	feeds := []source.Feed{{Name: "c"}, {Name: "a"}, {Name: "b"}}
 	w := newWatch(feeds, 2*time.Minute, log)
 	clock := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
 	w.now = func() time.Time { return clock }
@@ -144,15 +145,17 @@ func TestWatchHeartbeat(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.polled("a", poll.Items, ins)
-	if _, err := st.RecordFailure(ctx, "b", clock, "HTTP 404"); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"c", "b"} {
+		if _, err := st.RecordFailure(ctx, name, clock, "HTTP 404"); err != nil {
+			t.Fatal(err)
+		}
+		w.failed(name, "HTTP 404")
 	}
-	w.failed("b", "HTTP 404")
 	var backlog []story.Item
 	w.backlog = func(_ context.Context, items []story.Item) { backlog = items }
 	w.firstRound(ctx, st)
 	lines := func() []string { return regexp.MustCompile(`msg="[^"]*"`).FindAllString(logBuf.String(), -1) }
-	if got := lines(); len(got) != 1 || got[0] != `msg="watching 2 sources: 1 ok, 1 failing (b); 1 items recorded as already seen; next poll in 2m"` {
+	if got := lines(); len(got) != 1 || got[0] != `msg="watching 3 sources: 1 ok, 2 failing (b, c); 1 items recorded as already seen; next poll in 2m"` {
 		t.Fatalf("first round: %q", got)
 	}
 	if len(backlog) != 1 || backlog[0].Key != "k1" {
@@ -167,13 +170,13 @@ func TestWatchHeartbeat(t *testing.T) {
 	w.relevant()
 	w.posted()
 	w.heartbeat()
-	if got := lines(); len(got) != 2 || got[1] != `msg="heartbeat: 2 sources, 1 ok, 1 failing (b); since 18:00: 0 polls, 0 failed, 0 new items, 1 relevant, 1 posted"` {
+	if got := lines(); len(got) != 2 || got[1] != `msg="heartbeat: 3 sources, 1 ok, 2 failing (b, c); since 18:00: 0 polls, 0 failed, 0 new items, 1 relevant, 1 posted"` {
 		t.Fatalf("after a post: %q", got)
 	}
 	// b recovers: a change in what fails is told at once.
 	w.polled("b", nil, nil)
 	w.heartbeat()
-	if got := lines(); len(got) != 3 || got[2] != `msg="heartbeat: 2 sources, 2 ok, 0 failing; since 18:01: 1 polls, 0 failed, 0 new items, 0 relevant, 0 posted"` {
+	if got := lines(); len(got) != 3 || got[2] != `msg="heartbeat: 3 sources, 2 ok, 1 failing (c); since 18:01: 1 polls, 0 failed, 0 new items, 0 relevant, 0 posted"` {
 		t.Fatalf("after b recovered: %q", got)
 	}
 	// Quiet polls: nothing until ten minutes have passed.
@@ -185,7 +188,7 @@ func TestWatchHeartbeat(t *testing.T) {
 	}
 	clock = clock.Add(time.Minute)
 	w.heartbeat()
-	if got := lines(); len(got) != 4 || !strings.HasPrefix(got[3], `msg="heartbeat: 2 sources, 2 ok, 0 failing; since 18:01: 1 polls`) {
+	if got := lines(); len(got) != 4 || !strings.HasPrefix(got[3], `msg="heartbeat: 3 sources, 2 ok, 1 failing (c); since 18:01: 1 polls`) {
 		t.Fatalf("ten-minute heartbeat: %q", lines())
 	}
 }
