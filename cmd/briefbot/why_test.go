@@ -75,7 +75,9 @@ func TestUnknownEnvironmentVariableWarns(t *testing.T) {
 	t.Chdir(t.TempDir())
 	var out, errOut bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" },
-		environ: func() []string { return []string{"BRIEFBOT_POLLING_CONCURENCY=4", "BRIEFBOT_LOG_LEVEL=info", "PATH=/bin"} }}
+		environ: func() []string {
+			return []string{"BRIEFBOT_POLLING_CONCURENCY=4", "BRIEFBOT_LOG_LEVEL=info", "PATH=/bin"}
+		}}
 	if code := execute(context.Background(), e, []string{"sources"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
