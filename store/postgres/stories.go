@@ -137,7 +137,7 @@ const fanOutQuery = `
 	  AND s.mode = 'realtime' AND NOT s.paused
 	  AND (s.since IS NULL OR s.since <= $4)
 	  AND (cardinality(s.outlets) = 0 OR $5::text = ANY (s.outlets))
-	  AND (NOT starts_with($5::text, '`+store.GuildSourcePrefix+`')
+	  AND (NOT starts_with($5::text, '` + store.GuildSourcePrefix + `')
 	       OR EXISTS (SELECT 1 FROM guild_feeds g WHERE g.source = $5::text AND g.guild_id = s.guild_id))
 	ORDER BY s.id
 	ON CONFLICT (channel_id, story_id) DO NOTHING`

@@ -158,7 +158,7 @@ const fanOutQuery = `
 	  AND s.mode = 'realtime' AND s.paused = 0
 	  AND (s.since IS NULL OR s.since <= ?4)
 	  AND (s.outlets = '[]' OR ?5 IN (SELECT value FROM json_each(s.outlets)))
-	  AND (substr(?5, 1, length('`+store.GuildSourcePrefix+`')) <> '`+store.GuildSourcePrefix+`'
+	  AND (substr(?5, 1, length('` + store.GuildSourcePrefix + `')) <> '` + store.GuildSourcePrefix + `'
 	       OR EXISTS (SELECT 1 FROM guild_feeds g WHERE g.source = ?5 AND g.guild_id = s.guild_id))
 	ORDER BY s.id
 	ON CONFLICT (channel_id, story_id) DO NOTHING`
