@@ -29,12 +29,24 @@ type Store interface {
 	Sources(ctx context.Context) ([]store.SourceState, error)
 	ItemByLink(ctx context.Context, link string) (store.StoredItem, error)
 	ClaimInteraction(ctx context.Context, id string, at time.Time) (bool, error)
+	store.GuildConfig
 }
 
 // TopicInfo is a configured topic as the commands offer it.
 type TopicInfo struct {
 	Name        string // the stable key: "mideast-diplomacy"
 	Description string // shown beside the name in autocomplete
+	// Key is a server's own topic's store key (store.GuildTopicKey);
+	// empty for a configured topic, whose key is its Name.
+	Key string
+}
+
+// key is what stories and subscriptions name the topic by.
+func (t TopicInfo) key() string {
+	if t.Key != "" {
+		return t.Key
+	}
+	return t.Name
 }
 
 // TopicsOf lists a classifier's topics for Options.Topics.
@@ -100,6 +112,8 @@ type Options struct {
 	DeferAfter time.Duration
 	// CommandTimeout bounds a command's work (default 30 s).
 	CommandTimeout time.Duration
+	// Guild enables /feeds and /topics; nil registers neither.
+	Guild *GuildOptions
 }
 
 // Bot answers briefbot's slash commands over the gateway or an HTTP
@@ -119,6 +133,7 @@ type Bot struct {
 	timeout      time.Duration
 	commands     map[string]*command
 	appID        string
+	guild        *GuildOptions
 
 	handlersOnce sync.Once
 	opened       atomic.Bool
@@ -169,6 +184,7 @@ func New(opts Options) (*Bot, error) {
 		deferAfter: opts.DeferAfter,
 		timeout:    opts.CommandTimeout,
 		appID:      opts.ApplicationID,
+		guild:      opts.Guild,
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)

@@ -187,7 +187,10 @@ func (b *Bot) run(ctx context.Context, cmd *command, c *call) (reply, error) {
 		if c.in.GuildID == "" || c.in.Member == nil {
 			return reply{}, invalidf("Use /%s in a server channel.", c.name)
 		}
-		if !c.canManage() {
+		if cmd.manageServer && !c.canManageServer() {
+			return reply{}, deniedf("You need the Manage Server permission to use /%s.", c.name)
+		}
+		if !cmd.manageServer && !c.canManage() {
 			return reply{}, deniedf("You need the Manage Channels permission in this channel to use /%s.", c.name)
 		}
 	}

@@ -231,6 +231,10 @@ func (p *Poster) render(ctx context.Context, d store.Delivery) ([]*discordgo.Mes
 			since = st.Updated // an edit's latency counts from the join
 		}
 		m := bot.StoryMessage(p.briefing(st, d.Topic))
+		if d.MentionRole != "" {
+			// The role's ping; send lets it through and nothing else.
+			m.Content = "<@&" + d.MentionRole + ">"
+		}
 		if d.Kind == store.DeliverStory && st.Follows != 0 {
 			if m.Reference, err = p.replyTo(ctx, d.ChannelID, st.Follows); err != nil {
 				return nil, time.Time{}, err
@@ -295,7 +299,7 @@ func (p *Poster) briefing(st store.Story, topic string) bot.Briefing {
 		Summary:       st.Summary,
 		Published:     st.Published,
 		Subtopics:     st.Subtopics,
-		Topic:         topic,
+		Topic:         bot.TopicLabel(topic),
 	}
 	for _, src := range st.Sources {
 		name := src.Source
@@ -382,7 +386,7 @@ func (p *Poster) send(ctx context.Context, d store.Delivery, nonce string, m *di
 	body, err := json.Marshal(messageBody{
 		Content:          m.Content,
 		Embeds:           m.Embeds,
-		AllowedMentions:  bot.NoMentions(), // whatever the renderer said
+		AllowedMentions:  bot.RoleMention(d.MentionRole), // whatever the renderer said
 		Nonce:            nonce,
 		EnforceNonce:     true,
 		MessageReference: m.Reference,
