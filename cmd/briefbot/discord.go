@@ -26,7 +26,7 @@ import (
 	"github.com/briefbot/briefbot/metrics"
 	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/store"
-	"github.com/briefbot/briefbot/topic"
+	"github.com/briefbot/briefbot/story"
 )
 
 // newDiscordSession returns a discordgo session whose HTTP client is built
@@ -122,19 +122,14 @@ var instanceName = sync.OnceValue(func() string {
 
 // newPoster builds the outbox worker and the digest scheduler, counting
 // into m.
-func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *slog.Logger, m *metrics.Metrics, outlets map[string]string) (*poster.Poster, *poster.Digester, error) {
+func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *slog.Logger, m *metrics.Metrics, outletName func(string) string) (*poster.Poster, *poster.Digester, error) {
 	p, err := poster.New(poster.Options{
-		Session: dg,
-		Store:   st,
-		Owner:   instanceName(),
-		Lease:   lease,
-		Log:     log,
-		OutletName: func(src string) string {
-			if o := outlets[src]; o != "" {
-				return o
-			}
-			return src
-		},
+		Session:    dg,
+		Store:      st,
+		Owner:      instanceName(),
+		Lease:      lease,
+		Log:        log,
+		OutletName: outletName,
 		Counters: poster.Counters{
 			Posted: func(kind store.DeliveryKind, latency time.Duration) {
 				m.Posted.WithLabelValues(string(kind)).Inc()
@@ -172,7 +167,7 @@ type discordParts struct {
 	gateway   atomic.Pointer[bot.Bot]
 }
 
-func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier, feeds []source.Feed, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
+func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fetcher, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
 	dg, err := newDiscordSession(cfg)
 	if err != nil {
 		return nil, err
@@ -180,22 +175,35 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 	if configure != nil {
 		configure(dg)
 	}
-	outlets := make(map[string]string, len(feeds))
-	for _, f := range feeds {
-		outlets[f.Name] = f.Outlet
-	}
-	p, d, err := newPoster(dg, st, cfg.Discord.DeliveryLease, log, m, outlets)
+	p, d, err := newPoster(dg, st, cfg.Discord.DeliveryLease, log, m, lv.outletName)
 	if err != nil {
 		return nil, err
 	}
+	feeds := feedsFromConfig(cfg)
 	sources := make([]bot.SourceInfo, len(feeds))
 	for i, f := range feeds {
 		sources[i] = bot.SourceInfo{Name: f.Name, Outlet: f.Outlet, URL: f.URL}
 	}
+	var topics []bot.TopicInfo
+	for _, t := range lv.judge.Load().Topics() {
+		if t.Key == "" { // the servers' own are looked up per server
+			topics = append(topics, t)
+		}
+	}
 	botOpts := bot.Options{
-		Store:         st,
-		Topics:        bot.TopicsOf(classifier),
-		Sources:       sources,
+		Store:   st,
+		Topics:  topics,
+		Sources: sources,
+		Guild: &bot.GuildOptions{
+			TopicDefs: topicDefs(cfg),
+			Fetch: func(ctx context.Context, url string) (string, []story.Item, error) {
+				return source.Preview(ctx, fetcher, url, time.Now())
+			},
+			Reason:   source.Reason,
+			Changed:  lv.apply,
+			MaxFeeds: cfg.Discord.MaxFeedsPerGuild,
+			Interval: cfg.Polling.Interval,
+		},
 		CanonicalLink: func(s string) string { return source.CanonicalLink(s, nil) },
 		ApplicationID: cfg.Discord.ApplicationID,
 		DevGuildID:    cfg.Discord.DevGuildID,

@@ -38,6 +38,8 @@ type env struct {
 	// configureDiscord, when set, adjusts the Discord session before use;
 	// tests point it at a fake Discord.
 	configureDiscord func(*discordgo.Session)
+	// hangup delivers SIGHUP, on which run reloads its config; nil: never.
+	hangup <-chan os.Signal
 }
 
 var commands = map[string]*command{}
@@ -60,7 +62,9 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	hangup := make(chan os.Signal, 1)
+	signal.Notify(hangup, syscall.SIGHUP)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, hangup: hangup}
 	code := execute(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)

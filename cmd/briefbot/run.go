@@ -34,7 +34,8 @@ func init() {
 			if err != nil {
 				return err
 			}
-			return runBot(ctx, e, cfg, log)
+			reload := func() (*config.Config, error) { return config.Load(cfgPath, e.getenv) }
+			return runBotReloading(ctx, e, cfg, log, reload)
 		},
 	})
 }
@@ -43,9 +44,16 @@ func init() {
 // (SIGINT/SIGTERM), then lets in-flight polls and decisions finish
 // recording before closing the store.
 func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) error {
+	return runBotReloading(ctx, e, cfg, log, nil)
+}
+
+// runBotReloading is runBot that, on each signal from e.hangup (SIGHUP),
+// re-reads the config with reload and applies its sources, topics and
+// polling interval without a restart.
+func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, reload func() (*config.Config, error)) error {
 	log.Info("briefbot starting", slog.String("version", buildVersion()), slog.String("instance", instanceName()))
-	classifier, err := newClassifier(cfg)
-	if err != nil {
+	// The config's topics are checked before the database is opened.
+	if _, err := newClassifier(cfg); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, cfg, log, true)
@@ -59,8 +67,12 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}()
 
 	m := metrics.New()
-	feeds := feedsFromConfig(cfg)
-	logFeeds(log, feeds)
+	// The config's feeds and topics with the servers' own (from /feeds
+	// and /topics), which may change while running.
+	lv, err := newLive(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
 
 	wake := make(chan struct{}, 1)
 	opts := source.PollerOptions{
@@ -79,7 +91,13 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		opts.WebSub = &source.WebSubOptions{CallbackBase: cfg.WebSub.CallbackURL, Secret: cfg.WebSubSecret}
 	}
 	fetcher := source.NewFetcher(limitsFromConfig(cfg), log)
-	poller := source.NewPoller(fetcher, countingStore{st, m}, feeds, opts, log)
+	poller := source.NewPoller(fetcher, countingStore{st, m}, nil, opts, log)
+	lv.poller = poller
+	if err := lv.apply(ctx); err != nil {
+		return err
+	}
+	feeds := poller.Feeds()
+	logFeeds(log, feeds)
 
 	var (
 		sink    pipeline.Sink = pipeline.NewConsole(e.stdout)
@@ -89,7 +107,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		log.Info("no DISCORD_TOKEN set: briefings are printed here. To post them in Discord, " +
 			"create an application (see README, \"Connecting to Discord\") and set DISCORD_TOKEN and discord.application_id")
 	} else {
-		if discord, err = newDiscord(cfg, st, classifier, feeds, log, m, e.configureDiscord); err != nil {
+		if discord, err = newDiscord(cfg, st, lv, fetcher, log, m, e.configureDiscord); err != nil {
 			return err
 		}
 		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
@@ -101,7 +119,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}
 	pipe := &pipeline.Pipeline{
 		Store:     st,
-		Classify:  relevance(classifier),
+		Classify:  lv.classify(),
 		Summarize: summarizer(sum, enrich),
 		Sink:      sink,
 		// Another outlet's report of the same event joins its story, so a
@@ -144,6 +162,9 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		})
 	}
 	goPart("poller", poller.Run)
+	if reload != nil && e.hangup != nil {
+		goPart("reload", func(ctx context.Context) error { return lv.watchHangup(ctx, e.hangup, reload) })
+	}
 	// One instance at a time runs the pipeline: its story clusterer is in
 	// memory, and two would start two stories for one event.
 	leader := &lease.Singleton{
