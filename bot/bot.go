@@ -121,7 +121,8 @@ type Options struct {
 type Bot struct {
 	session      *discordgo.Session
 	store        Store
-	topics       []TopicInfo
+	topics       atomic.Pointer[[]TopicInfo] // the configured ones; see SetTopics
+	topicDefs    atomic.Pointer[[]topic.Def] // for previews, when guild is set
 	defaultTopic TopicInfo
 	sources      []SourceInfo
 	canonical    func(string) string
@@ -174,7 +175,6 @@ func New(opts Options) (*Bot, error) {
 	b := &Bot{
 		session:    opts.Session,
 		store:      opts.Store,
-		topics:     opts.Topics,
 		sources:    opts.Sources,
 		canonical:  opts.CanonicalLink,
 		devGuild:   opts.DevGuildID,
@@ -185,6 +185,10 @@ func New(opts Options) (*Bot, error) {
 		timeout:    opts.CommandTimeout,
 		appID:      opts.ApplicationID,
 		guild:      opts.Guild,
+	}
+	b.topics.Store(&opts.Topics)
+	if opts.Guild != nil {
+		b.topicDefs.Store(&opts.Guild.TopicDefs)
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -220,6 +224,21 @@ func New(opts Options) (*Bot, error) {
 	b.commands = b.commandTable()
 	return b, nil
 }
+
+// SetTopics replaces the configured topics the commands offer (a config
+// reload), and the definitions /feeds add previews with. The default
+// topic stays as it was.
+func (b *Bot) SetTopics(topics []TopicInfo, defs []topic.Def) error {
+	if len(topics) == 0 {
+		return errors.New("bot: no topics: configure at least one topic")
+	}
+	b.topics.Store(&topics)
+	b.topicDefs.Store(&defs)
+	return nil
+}
+
+// configTopics are the configured topics.
+func (b *Bot) configTopics() []TopicInfo { return *b.topics.Load() }
 
 // Open connects to the gateway with the Guilds intent only (slash commands
 // need no message content) and registers the commands. Handlers are added

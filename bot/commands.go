@@ -255,7 +255,7 @@ func (c *call) canManageServer() bool {
 // lookupTopic finds a configured topic by name, ignoring case.
 func (b *Bot) lookupTopic(name string) (TopicInfo, bool) {
 	name = strings.TrimSpace(name)
-	for _, t := range b.topics {
+	for _, t := range b.configTopics() {
 		if strings.EqualFold(t.Name, name) {
 			return t, true
 		}
@@ -266,13 +266,13 @@ func (b *Bot) lookupTopic(name string) (TopicInfo, bool) {
 // topicsIn is the configured topics, then the server's own ones.
 func (b *Bot) topicsIn(ctx context.Context, guildID string) ([]TopicInfo, error) {
 	if guildID == "" {
-		return b.topics, nil
+		return b.configTopics(), nil
 	}
 	gts, err := b.store.GuildTopics(ctx, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("listing the server's topics: %w", err)
 	}
-	out := slices.Clip(b.topics)
+	out := slices.Clip(b.configTopics())
 	for _, g := range gts {
 		out = append(out, TopicInfo{Name: g.Name, Description: g.Description, Key: store.GuildTopicKey(g.GuildID, g.Name)})
 	}
@@ -345,7 +345,7 @@ func quote(s string, n int) string {
 // nothing matches, so the list shows what is valid. With search set (for
 // /topic), typed words that are not a topic are offered as a search.
 func (b *Bot) topicChoices(typed string, search bool) []*discordgo.ApplicationCommandOptionChoice {
-	return topicChoicesOf(b.topics, typed, search)
+	return topicChoicesOf(b.configTopics(), typed, search)
 }
 
 func topicChoicesOf(topics []TopicInfo, typed string, search bool) []*discordgo.ApplicationCommandOptionChoice {

@@ -161,7 +161,7 @@ func (b *Bot) feedPreview(ctx context.Context, guildID string, items []story.Ite
 	if err != nil {
 		return "", fmt.Errorf("listing the server's topics: %w", err)
 	}
-	j, err := NewJudge(b.guild.TopicDefs, gts, nil)
+	j, err := NewJudge(*b.topicDefs.Load(), gts, nil)
 	if err != nil {
 		return "", fmt.Errorf("building the topics: %w", err)
 	}

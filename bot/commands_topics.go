@@ -161,7 +161,7 @@ func (b *Bot) listTopics(ctx context.Context, c *call) (reply, error) {
 		return reply{}, fmt.Errorf("listing the server's topics: %w", err)
 	}
 	if len(gts) == 0 {
-		return reply{content: "This server has no topics of its own. /topics create makes one; the bot's own topics are " + topicList(b.topics) + "."}, nil
+		return reply{content: "This server has no topics of its own. /topics create makes one; the bot's own topics are " + topicList(b.configTopics()) + "."}, nil
 	}
 	var lines []string
 	for _, g := range gts {

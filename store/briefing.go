@@ -233,6 +233,7 @@ type Delivery struct {
 	NotBefore time.Time // zero until a retry sets it
 	LastError string
 	Created   time.Time // the decision's or the digest slot's time
-	// MentionRole is the subscription's role to ping; "" for none.
+	// MentionRole is the subscription's role to ping, for a story or an
+	// edit of one; "" for none and for digests.
 	MentionRole string
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/story"
+	"github.com/briefbot/briefbot/topic"
 )
 
 // newDiscordSession returns a discordgo session whose HTTP client is built
@@ -163,8 +164,28 @@ type discordParts struct {
 	// bot of its own, built from botOpts; gateway is the one connected
 	// now, nil while no shard is free.
 	configure func(*discordgo.Session)
+	optsMu    sync.Mutex // botOpts' topics change on a config reload
 	botOpts   bot.Options
 	gateway   atomic.Pointer[bot.Bot]
+}
+
+// setTopics gives the running bots, and those made later, a reloaded
+// config's topics.
+func (d *discordParts) setTopics(topics []bot.TopicInfo, defs []topic.Def) {
+	d.optsMu.Lock()
+	d.botOpts.Topics = topics
+	g := *d.botOpts.Guild
+	g.TopicDefs = defs
+	d.botOpts.Guild = &g
+	d.optsMu.Unlock()
+	for _, b := range []*bot.Bot{d.bot, d.gateway.Load()} {
+		if b == nil {
+			continue
+		}
+		if err := b.SetTopics(topics, defs); err != nil {
+			d.log.Error("applying the reloaded topics to the commands", slog.Any("err", err))
+		}
+	}
 }
 
 func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fetcher, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
@@ -184,15 +205,9 @@ func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fe
 	for i, f := range feeds {
 		sources[i] = bot.SourceInfo{Name: f.Name, Outlet: f.Outlet, URL: f.URL}
 	}
-	var topics []bot.TopicInfo
-	for _, t := range lv.judge.Load().Topics() {
-		if t.Key == "" { // the servers' own are looked up per server
-			topics = append(topics, t)
-		}
-	}
 	botOpts := bot.Options{
 		Store:   st,
-		Topics:  topics,
+		Topics:  lv.configTopics(), // the servers' own are looked up per server
 		Sources: sources,
 		Guild: &bot.GuildOptions{
 			TopicDefs: topicDefs(cfg),
@@ -216,6 +231,7 @@ func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fe
 	}
 	parts := &discordParts{cfg: cfg, log: log, store: st, session: dg, poster: p, digester: d,
 		configure: configure, botOpts: botOpts}
+	lv.reloaded = func(cfg *config.Config) { parts.setTopics(lv.configTopics(), topicDefs(cfg)) }
 	if parts.bot, err = parts.newBot(dg); err != nil {
 		return nil, err
 	}
@@ -259,7 +275,9 @@ func (d *discordParts) start(goPart func(string, func(context.Context) error), c
 
 // newBot answers slash commands on session dg.
 func (d *discordParts) newBot(dg *discordgo.Session) (*bot.Bot, error) {
+	d.optsMu.Lock()
 	opts := d.botOpts
+	d.optsMu.Unlock()
 	opts.Session = dg
 	return bot.New(opts)
 }

@@ -31,6 +31,10 @@ type live struct {
 	cfg     atomic.Pointer[config.Config]
 	judge   atomic.Pointer[bot.Judge]
 	outlets atomic.Pointer[map[string]string] // source name → outlet
+
+	// reloaded, when set, is told of a config reload once it is applied
+	// (the Discord commands' topics).
+	reloaded func(*config.Config)
 }
 
 // newLive builds the judge from cfg and the servers' topics; apply starts
@@ -137,6 +141,9 @@ func (l *live) reload(ctx context.Context, load func() (*config.Config, error)) 
 		l.log.Error("config reload failed; keeping the running config", slog.Any("err", err))
 		return
 	}
+	if l.reloaded != nil {
+		l.reloaded(cfg)
+	}
 	l.log.Info("config reloaded", slog.Int("sources", len(l.poller.Feeds())), slog.Int("topics", len(l.judge.Load().Topics())))
 	if changed := restartOnly(old, cfg); len(changed) > 0 {
 		l.log.Warn("these settings changed but apply only after a restart", slog.String("keys", strings.Join(changed, ", ")))
@@ -175,6 +182,18 @@ func (l *live) watchHangup(ctx context.Context, hangup <-chan os.Signal, load fu
 			l.reload(ctx, load)
 		}
 	}
+}
+
+// configTopics are the current judge's configured topics (not the
+// servers', which the commands look up per server).
+func (l *live) configTopics() []bot.TopicInfo {
+	var out []bot.TopicInfo
+	for _, t := range l.judge.Load().Topics() {
+		if t.Key == "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // classify is the pipeline's classifier over the current topics.

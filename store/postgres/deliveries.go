@@ -103,12 +103,13 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	return claimed, nil
 }
 
-// fillMentions gives claimed story deliveries their subscription's role to
-// ping. An edit pings no one: Discord notifies only for new messages.
+// fillMentions gives claimed story deliveries and edits their
+// subscription's role to ping: an edit keeps the mention in the message's
+// text (Discord notifies only for new messages).
 func (s *Store) fillMentions(ctx context.Context, claimed []store.Delivery) error {
 	var ids []int64
 	for _, d := range claimed {
-		if d.Kind == store.DeliverStory && d.SubscriptionID != 0 {
+		if d.Kind != store.DeliverDigest && d.SubscriptionID != 0 {
 			ids = append(ids, d.SubscriptionID)
 		}
 	}
@@ -128,7 +129,7 @@ func (s *Store) fillMentions(ctx context.Context, claimed []store.Delivery) erro
 		return fmt.Errorf("postgres: claim deliveries: read the roles to mention: %w", err)
 	}
 	for i := range claimed {
-		if claimed[i].Kind == store.DeliverStory {
+		if claimed[i].Kind != store.DeliverDigest {
 			claimed[i].MentionRole = roles[claimed[i].SubscriptionID]
 		}
 	}

@@ -111,12 +111,13 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	return claimed, nil
 }
 
-// fillMentions gives claimed story deliveries their subscription's role to
-// ping. An edit pings no one: Discord notifies only for new messages.
+// fillMentions gives claimed story deliveries and edits their
+// subscription's role to ping: an edit keeps the mention in the message's
+// text (Discord notifies only for new messages).
 func fillMentions(ctx context.Context, tx *sql.Tx, claimed []store.Delivery) error {
 	for i := range claimed {
 		d := &claimed[i]
-		if d.Kind != store.DeliverStory || d.SubscriptionID == 0 {
+		if d.Kind == store.DeliverDigest || d.SubscriptionID == 0 {
 			continue
 		}
 		err := tx.QueryRowContext(ctx, `SELECT mention_role FROM subscriptions WHERE id = ?`, d.SubscriptionID).Scan(&d.MentionRole)
