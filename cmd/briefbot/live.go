@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/config"
@@ -169,6 +170,29 @@ func restartOnly(old, cfg *config.Config) []string {
 		out = append(out, "admin")
 	}
 	return out
+}
+
+// refreshEvery is how often each instance rereads the servers' feeds and
+// topics: a /feeds or /topics command applies at once on the instance
+// that answered it, and within this on the others sharing the database
+// (one of which may be running the pipeline).
+const refreshEvery = 30 * time.Second
+
+// refresh applies the servers' feeds and topics every refreshEvery until
+// ctx ends. A failed read is logged and tried again next time.
+func (l *live) refresh(ctx context.Context) error {
+	t := time.NewTicker(refreshEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := l.apply(ctx); err != nil && ctx.Err() == nil {
+				l.log.Warn("rereading the servers' feeds and topics failed; will retry", slog.Any("err", err))
+			}
+		}
+	}
 }
 
 // watchHangup reloads the config on each signal from hangup until ctx ends.

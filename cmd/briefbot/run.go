@@ -162,6 +162,7 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 		})
 	}
 	goPart("poller", poller.Run)
+	goPart("servers' feeds and topics", lv.refresh)
 	if reload != nil && e.hangup != nil {
 		goPart("reload", func(ctx context.Context) error { return lv.watchHangup(ctx, e.hangup, reload) })
 	}
