@@ -1,0 +1,108 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/story"
+)
+
+const manageServer = discordgo.PermissionManageServer
+
+// withGuild enables /feeds and /topics with a fetch that serves one feed
+// document per URL ("" items: the fetch fails) and counts Changed calls.
+func withGuild(maxFeeds int, changed *atomic.Int32) envOption {
+	return func(o *bot.Options) {
+		o.Guild = &bot.GuildOptions{
+			Fetch: func(_ context.Context, url string) (string, []story.Item, error) {
+				if strings.Contains(url, "broken") {
+					return "", nil, errors.New("HTTP 404")
+				}
+				return "A Feed", []story.Item{{Source: "x", Key: "k", Title: "Envoys meet in Muscat", Published: t0}}, nil
+			},
+			Reason:   func(err error) string { return err.Error() },
+			Changed:  func(context.Context) error { changed.Add(1); return nil },
+			MaxFeeds: maxFeeds,
+		}
+	}
+}
+
+func subcommand(name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}
+}
+
+func roleOpt(id string) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: "mention", Type: discordgo.ApplicationCommandOptionRole, Value: id}
+}
+
+func TestGuildCommandsBadArguments(t *testing.T) {
+	t.Parallel()
+	var changed atomic.Int32
+	e := newEnv(t, withGuild(1, &changed)).open()
+	// The one feed the server may have.
+	wantReply(t, e.run(e.command("feeds", manageServer, subcommand("add", opt("url", "https://a.example/feed")))), true, "Added **A Feed**")
+	if changed.Load() != 1 {
+		t.Errorf("Changed called %d times after /feeds add, want 1", changed.Load())
+	}
+	withAppPerms := func(in *discordgo.Interaction, p int64) *discordgo.Interaction {
+		in.AppPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks | p
+		return in
+	}
+	tests := []struct {
+		name string
+		in   *discordgo.Interaction
+		want []string
+	}{
+		{"feeds without Manage Server", e.command("feeds", manage, subcommand("list")), []string{"Manage Server"}},
+		{"not a URL", e.command("feeds", manageServer, subcommand("add", opt("url", "example.com/feed"))), []string{"not a feed address", "https://"}},
+		{"a file path", e.command("feeds", manageServer, subcommand("add", opt("url", "/etc/passwd"))), []string{"not a feed address"}},
+		{"unreadable feed", e.command("feeds", manageServer, subcommand("add", opt("url", "https://broken.example/feed"))), []string{"could not read", "HTTP 404"}},
+		{"over the limit", e.command("feeds", manageServer, subcommand("add", opt("url", "https://b.example/feed"))), []string{"already has 1 feeds", "/feeds remove"}},
+		{"removing an unknown feed", e.command("feeds", manageServer, subcommand("remove", opt("url", "https://c.example/feed"))), []string{"no feed"}},
+		{"topic without include", e.command("topics", manageServer, subcommand("create", opt("name", "water"), opt("description", "d"), opt("include", " , "))), []string{"does not work", "include"}},
+		{"topic named like a configured one", e.command("topics", manageServer, subcommand("create", opt("name", topicGaza), opt("description", "d"), opt("include", "gaza"))), []string{"already a topic"}},
+		{"deleting an unknown topic", e.command("topics", manageServer, subcommand("delete", opt("name", "nope"))), []string{"no topic"}},
+		{"unknown outlet", withAppPerms(e.command("subscribe", manage, opt("topic", topicGaza), opt("outlets", "bbc, Fox")), 0), []string{"no outlet “Fox”"}},
+		{"mention in a digest", withAppPerms(e.command("subscribe", manage, opt("topic", topicGaza), opt("mode", "digest"), roleOpt("900000000000000700")), discordgo.PermissionMentionEveryone), []string{"realtime subscriptions only"}},
+		{"mention @everyone", withAppPerms(e.command("subscribe", manage, opt("topic", topicGaza), roleOpt("900000000000000100")), discordgo.PermissionMentionEveryone), []string{"never pings @everyone"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			wantReply(t, e.run(tc.in), true, tc.want...)
+		})
+	}
+	if subs := e.subscriptions(store.SubscriptionFilter{}); len(subs) != 0 {
+		t.Errorf("bad /subscribe calls stored %+v", subs)
+	}
+	if changed.Load() != 1 {
+		t.Errorf("Changed called %d times; refused commands must change nothing", changed.Load())
+	}
+}
+
+// Outlets are matched by name or display name, and subscribing again
+// replaces the options.
+func TestSubscribeOutletsAndMention(t *testing.T) {
+	t.Parallel()
+	var changed atomic.Int32
+	e := newEnv(t, withGuild(5, &changed)).open()
+	in := e.command("subscribe", manage, opt("topic", topicGaza), opt("outlets", "BBC News, reuters"), roleOpt("900000000000000700"))
+	in.AppPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks | discordgo.PermissionMentionEveryone
+	wantReply(t, e.run(in), true, "Subscribed", "only from bbc and reuters", "pinging <@&900000000000000700>")
+	subs := e.subscriptions(store.SubscriptionFilter{})
+	if len(subs) != 1 || strings.Join(subs[0].Outlets, ",") != "bbc,reuters" || subs[0].MentionRole != "900000000000000700" {
+		t.Fatalf("stored %+v", subs)
+	}
+	in = e.command("subscribe", manage, opt("topic", topicGaza))
+	in.AppPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks
+	wantReply(t, e.run(in), true, "Updated")
+	if subs := e.subscriptions(store.SubscriptionFilter{}); len(subs) != 1 || len(subs[0].Outlets) != 0 || subs[0].MentionRole != "" {
+		t.Errorf("after subscribing again without options: %+v", subs)
+	}
+}
