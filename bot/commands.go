@@ -247,7 +247,7 @@ func (c *call) canManageServer() bool {
 		return false
 	}
 	p := c.in.Member.Permissions
-	return p&discordgo.PermissionAdministrator != 0 || p&discordgo.PermissionManageServer != 0
+	return p&discordgo.PermissionAdministrator != 0 || p&discordgo.PermissionManageGuild != 0
 }
 
 // --- topics ---

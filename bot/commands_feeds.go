@@ -50,7 +50,7 @@ const (
 )
 
 func feedsDef() *discordgo.ApplicationCommand {
-	manage := int64(discordgo.PermissionManageServer)
+	manage := int64(discordgo.PermissionManageGuild)
 	urlOpt := func(desc string, complete bool) *discordgo.ApplicationCommandOption {
 		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "url",
 			Description: desc, Required: true, MaxLength: maxLinkOption, Autocomplete: complete}
@@ -76,15 +76,22 @@ func feedsDef() *discordgo.ApplicationCommand {
 
 // feedsCmd is /feeds add|remove|list.
 func (b *Bot) feedsCmd(ctx context.Context, c *call) (reply, error) {
-	switch c.sub {
-	case "add":
-		return b.feedAdd(ctx, c)
-	case "remove":
-		return b.feedRemove(ctx, c)
-	case "list":
-		return b.feedList(ctx, c)
+	return runSub(ctx, c, map[string]func(context.Context, *call) (reply, error){
+		"add": b.feedAdd, "remove": b.feedRemove, "list": b.feedList,
+	})
+}
+
+// runSub runs the call's subcommand, one of subs.
+func runSub(ctx context.Context, c *call, subs map[string]func(context.Context, *call) (reply, error)) (reply, error) {
+	if run, ok := subs[c.sub]; ok {
+		return run(ctx, c)
 	}
-	return reply{}, invalidf("Use /feeds add, /feeds remove or /feeds list.")
+	names := make([]string, 0, len(subs))
+	for n := range subs {
+		names = append(names, "/"+c.name+" "+n)
+	}
+	slices.Sort(names)
+	return reply{}, invalidf("Use %s.", joinWords(names))
 }
 
 // GuildSourceName is the source a server's feed URL is polled as: the

@@ -19,7 +19,7 @@ const (
 )
 
 func topicsDef() *discordgo.ApplicationCommand {
-	manage := int64(discordgo.PermissionManageServer)
+	manage := int64(discordgo.PermissionManageGuild)
 	str := func(name, desc string, required bool, maxLen int) *discordgo.ApplicationCommandOption {
 		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name,
 			Description: desc, Required: required, MaxLength: maxLen}
@@ -50,15 +50,9 @@ func topicsDef() *discordgo.ApplicationCommand {
 
 // topicsCmd is /topics create|list|delete.
 func (b *Bot) topicsCmd(ctx context.Context, c *call) (reply, error) {
-	switch c.sub {
-	case "create":
-		return b.topicCreate(ctx, c)
-	case "list":
-		return b.listTopics(ctx, c)
-	case "delete":
-		return b.topicDelete(ctx, c)
-	}
-	return reply{}, invalidf("Use /topics create, /topics list or /topics delete.")
+	return runSub(ctx, c, map[string]func(context.Context, *call) (reply, error){
+		"create": b.topicCreate, "list": b.listTopics, "delete": b.topicDelete,
+	})
 }
 
 // terms splits a comma-separated option into its terms.

@@ -14,7 +14,7 @@ import (
 	"github.com/briefbot/briefbot/story"
 )
 
-const manageServer = discordgo.PermissionManageServer
+const manageServer = discordgo.PermissionManageGuild
 
 // withGuild enables /feeds and /topics with a fetch that serves one feed
 // document per URL ("" items: the fetch fails) and counts Changed calls.

@@ -35,17 +35,23 @@ func runWithDiscord(t *testing.T, doc string, fake *discordtest.Server) (*syncBu
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runBot(ctx, e, cfg, newLogger(errOut, "info", "text")) }()
-	return errOut, func() int {
+	return errOut, stopRun(t, cancel, done, errOut)
+}
+
+// stopRun returns how to stop a run started with cancel whose result
+// arrives on done: it returns the exit code the run would have.
+func stopRun(t *testing.T, cancel func(), done <-chan error, log *syncBuffer) func() int {
+	return func() int {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Logf("run: %v\nlog:\n%s", err, errOut.String())
+				t.Logf("run: %v\nlog:\n%s", err, log.String())
 				return 1
 			}
 			return 0
 		case <-time.After(30 * time.Second):
-			t.Fatalf("run did not stop within 30s; log:\n%s", errOut.String())
+			t.Fatalf("run did not stop within 30s; log:\n%s", log.String())
 			return -1
 		}
 	}

@@ -75,20 +75,7 @@ func startGuildRun(t *testing.T, doc string) *guildRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runBotReloading(ctx, e, cfg, newLogger(errOut, "info", "text"), load) }()
-	r.stop = func() int {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Logf("run: %v\nlog:\n%s", err, errOut.String())
-				return 1
-			}
-			return 0
-		case <-time.After(30 * time.Second):
-			t.Fatalf("run did not stop within 30s; log:\n%s", errOut.String())
-			return -1
-		}
-	}
+	r.stop = stopRun(t, cancel, done, errOut)
 	t.Cleanup(func() { r.stopOnce.Do(func() { r.stop() }) })
 	var stopCtx context.CancelFunc
 	r.ctx, stopCtx = context.WithTimeout(context.Background(), 40*time.Second)
@@ -122,17 +109,6 @@ func (r *guildRun) command(guild, channel string, perms int64, in *discordgo.Int
 // sub is a subcommand option holding opts.
 func sub(name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
 	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}
-}
-
-// posts are the channel's messages that are not interaction answers.
-func posts(fake *discordtest.Server, channel string) []discordtest.Message {
-	var out []discordtest.Message
-	for _, m := range fake.Messages(channel) {
-		if m.InteractionID == "" {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 func (f *feedServer) count() int {
@@ -186,7 +162,7 @@ func TestFeedsAddedFromDiscordServeOnlyThatServer(t *testing.T) {
 		t.Errorf("/feeds add without Manage Server answered %q; want a refusal naming the permission", got)
 	}
 	add = r.fake.CommandInteraction("feeds", sub("add", discordtest.CommandOption("url", feedURL), discordtest.CommandOption("outlet", "Local Paper")))
-	got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageServer, add)
+	got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageGuild, add)
 	for _, want := range []string{"Added **Local Paper**", "2 items", "Test Wire", "Of its 2 items from the last 24 hours", "would have posted 1", "Oman hosts Iran nuclear talks"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/feeds add answered %q; want it to contain %q", got, want)
@@ -195,7 +171,7 @@ func TestFeedsAddedFromDiscordServeOnlyThatServer(t *testing.T) {
 	missing := httptest.NewServer(http.NotFoundHandler())
 	defer missing.Close()
 	bad := r.fake.CommandInteraction("feeds", sub("add", discordtest.CommandOption("url", missing.URL+"/feed.xml")))
-	if got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageServer, bad); !strings.Contains(got, "could not read") || !strings.Contains(got, "404") {
+	if got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageGuild, bad); !strings.Contains(got, "could not read") || !strings.Contains(got, "404") {
 		t.Errorf("/feeds add of an unreadable feed answered %q; want a refusal with the reason", got)
 	}
 
@@ -210,10 +186,10 @@ func TestFeedsAddedFromDiscordServeOnlyThatServer(t *testing.T) {
 		t.Fatalf("%v\nlog:\n%s", err, r.log)
 	}
 	time.Sleep(time.Second) // more polls: still one post, and none elsewhere
-	if p := posts(r.fake, discordtest.DefaultChannelID); len(p) != 1 || !strings.Contains(p[0].Embeds[0].Title, "nuclear talks in Oman") {
+	if p := storyPosts(r.fake, discordtest.DefaultChannelID); len(p) != 1 || !strings.Contains(p[0].Embeds[0].Title, "nuclear talks in Oman") {
 		t.Errorf("the adding server's channel has posts %+v; want the new story once", p)
 	}
-	if p := posts(r.fake, otherChannelID); len(p) != 0 {
+	if p := storyPosts(r.fake, otherChannelID); len(p) != 0 {
 		t.Errorf("another server's channel got %d posts from a feed it did not add", len(p))
 	}
 
@@ -224,21 +200,21 @@ func TestFeedsAddedFromDiscordServeOnlyThatServer(t *testing.T) {
 	if _, err := r.fake.WaitMessages(r.ctx, otherChannelID, 1); err != nil {
 		t.Fatalf("the operator's story did not reach the other server: %v\nlog:\n%s", err, r.log)
 	}
-	if p := posts(r.fake, otherChannelID); len(p) != 1 || !strings.Contains(p[0].Embeds[0].Title, "embassies") {
+	if p := storyPosts(r.fake, otherChannelID); len(p) != 1 || !strings.Contains(p[0].Embeds[0].Title, "embassies") {
 		t.Errorf("the other server's channel has posts %+v; want the operator's story only", p)
 	}
 
-	list := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageServer,
+	list := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageGuild,
 		r.fake.CommandInteraction("feeds", sub("list")))
 	if !strings.Contains(list, "Local Paper") || !strings.Contains(list, "working: last read") || !strings.Contains(list, "next poll") {
 		t.Errorf("/feeds list = %q; want the feed with its health in words", list)
 	}
 	// The other server does not see it.
-	if other := r.command(otherGuildID, otherChannelID, discordgo.PermissionManageServer, r.fake.CommandInteraction("feeds", sub("list"))); strings.Contains(other, "Local Paper") {
+	if other := r.command(otherGuildID, otherChannelID, discordgo.PermissionManageGuild, r.fake.CommandInteraction("feeds", sub("list"))); strings.Contains(other, "Local Paper") {
 		t.Errorf("another server's /feeds list = %q; want none of the first server's feeds", other)
 	}
 
-	rm := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageServer,
+	rm := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageGuild,
 		r.fake.CommandInteraction("feeds", sub("remove", discordtest.CommandOption("url", feedURL))))
 	if !strings.Contains(rm, "Removed") {
 		t.Fatalf("/feeds remove answered %q", rm)
@@ -248,7 +224,7 @@ func TestFeedsAddedFromDiscordServeOnlyThatServer(t *testing.T) {
 	if n := local.count(); n != stopped {
 		t.Errorf("the removed feed was fetched %d more times", n-stopped)
 	}
-	if p := posts(r.fake, discordtest.DefaultChannelID); len(p) != 2 {
+	if p := storyPosts(r.fake, discordtest.DefaultChannelID); len(p) != 2 {
 		t.Errorf("after removal the channel has %d posts; want its two stories to stay", len(p))
 	}
 }
@@ -268,13 +244,13 @@ func TestGuildTopicWithRoleMention(t *testing.T) {
 		discordtest.CommandOption("include", "dam, river, water share"),
 		discordtest.CommandOption("exclude", "flood"),
 		discordtest.CommandOption("require", "helmand, tigris, euphrates")))
-	got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageServer, create)
+	got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageGuild, create)
 	if !strings.Contains(got, "Created **water-rights**") || !strings.Contains(got, "would have matched none") {
 		t.Errorf("/topics create answered %q", got)
 	}
 	badTopic := r.fake.CommandInteraction("topics", sub("create",
 		discordtest.CommandOption("name", "Bad Name"), discordtest.CommandOption("description", "x"), discordtest.CommandOption("include", "dam")))
-	if got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageServer, badTopic); !strings.Contains(got, "does not work") {
+	if got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageGuild, badTopic); !strings.Contains(got, "does not work") {
 		t.Errorf("/topics create with a bad name answered %q; want the config file's check in words", got)
 	}
 
@@ -335,7 +311,7 @@ func TestGuildTopicWithRoleMention(t *testing.T) {
 		t.Fatalf("%v\nlog:\n%s", err, r.log)
 	}
 	time.Sleep(time.Second)
-	p := posts(r.fake, discordtest.DefaultChannelID)
+	p := storyPosts(r.fake, discordtest.DefaultChannelID)
 	if len(p) != 1 || !strings.Contains(p[0].Embeds[0].Title, "Helmand") {
 		t.Fatalf("posts %+v (all messages %d); want the dam story once", p, len(msgs))
 	}
@@ -362,7 +338,7 @@ func TestGuildTopicWithRoleMention(t *testing.T) {
 	again := r.fake.CommandInteraction("topics", sub("create",
 		discordtest.CommandOption("name", "helmand"), discordtest.CommandOption("description", "The Helmand river"),
 		discordtest.CommandOption("include", "helmand")))
-	if got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageServer, again); !strings.Contains(got, "1 story of") || !strings.Contains(got, "Helmand river") {
+	if got := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageGuild, again); !strings.Contains(got, "1 story of") || !strings.Contains(got, "Helmand river") {
 		t.Errorf("/topics create preview = %q; want the dam story", got)
 	}
 }
@@ -413,7 +389,7 @@ topics:
 	if _, err := r.fake.WaitMessages(r.ctx, discordtest.DefaultChannelID, 1); err != nil {
 		t.Fatalf("the reloaded source and topic posted nothing: %v\nlog:\n%s", err, r.log)
 	}
-	if p := posts(r.fake, discordtest.DefaultChannelID); len(p) != 1 || !strings.Contains(p[0].Embeds[0].Title, "Helmand") {
+	if p := storyPosts(r.fake, discordtest.DefaultChannelID); len(p) != 1 || !strings.Contains(p[0].Embeds[0].Title, "Helmand") {
 		t.Errorf("posts %+v; want the Helmand story", p)
 	}
 
