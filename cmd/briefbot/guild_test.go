@@ -402,3 +402,44 @@ topics:
 	w0, e0 := wire.count(), extra.count()
 	waitFor(t, "both sources still polled", func() bool { return wire.count() >= w0+2 && extra.count() >= e0+2 })
 }
+
+// `briefbot run` itself listens for a real SIGHUP.
+func TestRunReloadsOnSIGHUP(t *testing.T) {
+	wire, extra := &feedServer{}, &feedServer{}
+	wireSrv, extraSrv := httptest.NewServer(wire), httptest.NewServer(extra)
+	defer wireSrv.Close()
+	defer extraSrv.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "briefbot.yaml")
+	doc := func(more string) string {
+		return fmt.Sprintf("database: {path: %s}\nadmin: {listen: off}\nlog: {level: info, format: text}\npolling: {allow_private_networks: true}\nsources:\n  - name: wire\n    url: %s/feed.xml\n%s",
+			filepath.Join(dir, "bb.db"), wireSrv.URL, more)
+	}
+	if err := os.WriteFile(path, []byte(doc("")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: errOut, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- execute(ctx, e, []string{"run", "--config", path}) }()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("run exited %d; log:\n%s", code, errOut)
+		}
+	}()
+	waitFor(t, "the run to start polling", func() bool { return strings.Contains(errOut.String(), "polling sources") })
+
+	if err := os.WriteFile(path, []byte(doc(fmt.Sprintf("  - name: extra\n    url: %s/feed.xml\n", extraSrv.URL))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reload", func() bool { return strings.Contains(errOut.String(), "config reloaded") })
+	if !strings.Contains(errOut.String(), "sources=2") {
+		t.Errorf("the reload did not apply the new source; log:\n%s", errOut)
+	}
+	waitFor(t, "the new source's first poll", func() bool { return extra.count() >= 1 })
+}

@@ -38,7 +38,8 @@ type env struct {
 	// configureDiscord, when set, adjusts the Discord session before use;
 	// tests point it at a fake Discord.
 	configureDiscord func(*discordgo.Session)
-	// hangup delivers SIGHUP, on which run reloads its config; nil: never.
+	// hangup delivers SIGHUP, on which run reloads its config; nil: run
+	// listens for the real signal.
 	hangup <-chan os.Signal
 }
 
@@ -62,9 +63,7 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	hangup := make(chan os.Signal, 1)
-	signal.Notify(hangup, syscall.SIGHUP)
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, hangup: hangup}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	code := execute(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)

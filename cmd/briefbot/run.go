@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/briefbot/briefbot/admin"
@@ -35,6 +38,15 @@ func init() {
 				return err
 			}
 			reload := func() (*config.Config, error) { return config.Load(cfgPath, e.getenv) }
+			if e.hangup == nil {
+				// Only run reloads; other commands keep SIGHUP's default.
+				hup := make(chan os.Signal, 1)
+				signal.Notify(hup, syscall.SIGHUP)
+				defer signal.Stop(hup)
+				withHup := *e
+				withHup.hangup = hup
+				e = &withHup
+			}
 			return runBotReloading(ctx, e, cfg, log, reload)
 		},
 	})
