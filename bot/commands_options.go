@@ -138,3 +138,34 @@ func (b *Bot) outletChoices(ctx context.Context, c *call, typed string) ([]*disc
 	}
 	return out, nil
 }
+
+// storiesFor is Stories as a server may see them: a story only other
+// servers' own feeds carried is theirs, so it is left out (and up to
+// q.Limit others are read in its place).
+func (b *Bot) storiesFor(ctx context.Context, guildID string, q store.StoryQuery) ([]store.Story, error) {
+	limit := q.Limit
+	q.Limit *= 2
+	stories, err := b.store.Stories(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	own := map[string]bool{}
+	if guildID != "" {
+		feeds, err := b.store.GuildFeeds(ctx, guildID)
+		if err != nil {
+			return nil, fmt.Errorf("listing the server's feeds: %w", err)
+		}
+		for _, f := range feeds {
+			own[f.Source] = true
+		}
+	}
+	visible := stories[:0]
+	for _, s := range stories {
+		if slices.ContainsFunc(s.Sources, func(src store.StorySource) bool {
+			return !strings.HasPrefix(src.Source, store.GuildSourcePrefix) || own[src.Source]
+		}) || len(s.Sources) == 0 {
+			visible = append(visible, s)
+		}
+	}
+	return visible[:min(len(visible), limit)], nil
+}

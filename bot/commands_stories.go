@@ -27,7 +27,7 @@ func (b *Bot) latest(ctx context.Context, c *call) (reply, error) {
 		}
 		count = n
 	}
-	stories, err := b.store.Stories(ctx, store.StoryQuery{Topic: t.key(), Limit: int(count)})
+	stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Topic: t.key(), Limit: int(count)})
 	if err != nil {
 		return reply{}, fmt.Errorf("listing the latest stories on %s: %w", t.Name, err)
 	}
@@ -54,7 +54,7 @@ func (b *Bot) topicCmd(ctx context.Context, c *call) (reply, error) {
 	if t, ok, err := b.lookupTopicIn(ctx, c.in.GuildID, words); err != nil {
 		return reply{}, err
 	} else if ok {
-		stories, err := b.store.Stories(ctx, store.StoryQuery{Topic: t.key(), Limit: defaultCount})
+		stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Topic: t.key(), Limit: defaultCount})
 		if err != nil {
 			return reply{}, fmt.Errorf("listing stories on %s: %w", t.Name, err)
 		}
@@ -69,7 +69,7 @@ func (b *Bot) topicCmd(ctx context.Context, c *call) (reply, error) {
 	if runes(words) > maxSearchText {
 		return reply{}, invalidf("Search for at most %d characters.", maxSearchText)
 	}
-	stories, err := b.store.Stories(ctx, store.StoryQuery{Text: words, Limit: defaultCount})
+	stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Text: words, Limit: defaultCount})
 	if err != nil {
 		return reply{}, fmt.Errorf("searching stories: %w", err)
 	}

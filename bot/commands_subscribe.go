@@ -98,7 +98,7 @@ func (b *Bot) subscribe(ctx context.Context, c *call) (reply, error) {
 		return reply{content: msg}, nil
 	}
 
-	stories, err := b.store.Stories(ctx, store.StoryQuery{Topic: sub.Topic, Since: sub.Since.Add(-catchUpWindow), Limit: catchUpCount + 1})
+	stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Topic: sub.Topic, Since: sub.Since.Add(-catchUpWindow), Limit: catchUpCount + 1})
 	if err != nil {
 		return reply{}, fmt.Errorf("listing the catch-up: %w", err)
 	}

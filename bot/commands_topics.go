@@ -96,7 +96,7 @@ func (b *Bot) topicCreate(ctx context.Context, c *call) (reply, error) {
 	if err := b.guild.Changed(ctx); err != nil {
 		return reply{}, fmt.Errorf("applying the topic: %w", err)
 	}
-	preview, err := b.topicPreview(ctx, t)
+	preview, err := b.topicPreview(ctx, c.in.GuildID, t)
 	if err != nil {
 		return reply{}, err
 	}
@@ -110,8 +110,8 @@ func (b *Bot) topicCreate(ctx context.Context, c *call) (reply, error) {
 
 // topicPreview says what t would have matched among the last week's
 // stories: "12 stories, e.g. …".
-func (b *Bot) topicPreview(ctx context.Context, t *topic.Topic) (string, error) {
-	stories, err := b.store.Stories(ctx, store.StoryQuery{Since: b.now().Add(-topicPreviewWindow), Limit: topicPreviewScan})
+func (b *Bot) topicPreview(ctx context.Context, guildID string, t *topic.Topic) (string, error) {
+	stories, err := b.storiesFor(ctx, guildID, store.StoryQuery{Since: b.now().Add(-topicPreviewWindow), Limit: topicPreviewScan})
 	if err != nil {
 		return "", fmt.Errorf("reading the last week's stories: %w", err)
 	}

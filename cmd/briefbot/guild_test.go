@@ -204,6 +204,34 @@ func TestFeedsAddedFromDiscordServeOnlyThatServer(t *testing.T) {
 		t.Errorf("the other server's channel has posts %+v; want the operator's story only", p)
 	}
 
+	// /latest in the other server shows the operator's story, not the
+	// one only the first server's feed carried.
+	latest := func(guild, channel string) string {
+		in := r.fake.CommandInteraction("latest")
+		in.GuildID, in.ChannelID = guild, channel
+		sent, err := r.fake.DispatchInteraction(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := r.fake.WaitInteraction(r.ctx, sent.ID, func(rec discordtest.InteractionRecord) bool {
+			return rec.Original != nil && len(rec.Original.Embeds) > 0
+		})
+		if err != nil {
+			t.Fatalf("/latest: %v", err)
+		}
+		var titles []string
+		for _, e := range rec.Original.Embeds {
+			titles = append(titles, e.Title)
+		}
+		return strings.Join(titles, " | ")
+	}
+	if got := latest(otherGuildID, otherChannelID); !strings.Contains(got, "embassies") || strings.Contains(got, "Oman") {
+		t.Errorf("/latest in the other server = %q; want the operator's story only", got)
+	}
+	if got := latest(discordtest.DefaultGuildID, discordtest.DefaultChannelID); !strings.Contains(got, "embassies") || !strings.Contains(got, "Oman") {
+		t.Errorf("/latest in the adding server = %q; want both stories", got)
+	}
+
 	list := r.command(discordtest.DefaultGuildID, discordtest.DefaultChannelID, discordgo.PermissionManageGuild,
 		r.fake.CommandInteraction("feeds", sub("list")))
 	if !strings.Contains(list, "Local Paper") || !strings.Contains(list, "working: last read") || !strings.Contains(list, "next poll") {
