@@ -106,3 +106,37 @@ func TestSubscribeOutletsAndMention(t *testing.T) {
 		t.Errorf("after subscribing again without options: %+v", subs)
 	}
 }
+
+// /feeds and /topics are registered only with GuildOptions, for Manage
+// Server by default, in servers only.
+func TestGuildCommandDefinitions(t *testing.T) {
+	t.Parallel()
+	var changed atomic.Int32
+	e := newEnv(t, withGuild(5, &changed)).open()
+	byName := map[string]*discordgo.ApplicationCommand{}
+	for _, c := range e.srv.Commands() {
+		byName[c.Name] = c
+	}
+	for name, subs := range map[string][]string{"feeds": {"add", "remove", "list"}, "topics": {"create", "list", "delete"}} {
+		c := byName[name]
+		if c == nil {
+			t.Fatalf("/%s not registered", name)
+		}
+		if p := c.DefaultMemberPermissions; p == nil || *p != manageServer {
+			t.Errorf("/%s default member permissions %v, want Manage Server", name, p)
+		}
+		if c.Contexts == nil || len(*c.Contexts) != 1 || (*c.Contexts)[0] != discordgo.InteractionContextGuild {
+			t.Errorf("/%s contexts %v, want servers only", name, c.Contexts)
+		}
+		var got []string
+		for _, o := range c.Options {
+			got = append(got, o.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(subs, ",") {
+			t.Errorf("/%s subcommands %q, want %q", name, got, subs)
+		}
+	}
+	if plain := newEnv(t).open(); len(plain.srv.Commands()) != 7 {
+		t.Errorf("without GuildOptions %d commands are registered, want the 7 others", len(plain.srv.Commands()))
+	}
+}
