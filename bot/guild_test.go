@@ -3,6 +3,8 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/discordtest"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/story"
 )
@@ -138,5 +141,54 @@ func TestGuildCommandDefinitions(t *testing.T) {
 	}
 	if plain := newEnv(t).open(); len(plain.srv.Commands()) != 7 {
 		t.Errorf("without GuildOptions %d commands are registered, want the 7 others", len(plain.srv.Commands()))
+	}
+}
+
+// outlets completes the last of the comma-separated outlets typed, from
+// the configured ones and the server's own feeds only.
+func TestOutletAutocomplete(t *testing.T) {
+	t.Parallel()
+	var changed atomic.Int32
+	e := newEnv(t, withGuild(5, &changed)).open()
+	ctx := t.Context()
+	for _, f := range []store.GuildFeed{
+		{GuildID: discordtest.DefaultGuildID, URL: "https://local.example/feed", Source: "guild:local", Outlet: "Local Paper", Added: t0},
+		{GuildID: "900000000000000999", URL: "https://other.example/feed", Source: "guild:other", Outlet: "Other Paper", Added: t0},
+	} {
+		if _, err := e.st.AddGuildFeed(ctx, f, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		typed string
+		want  []string
+	}{
+		{"bb", []string{"bbc"}},
+		{"Al Jaz", []string{"aljazeera"}},
+		{"bbc, re", []string{"bbc,reuters"}},
+		{"paper", []string{"guild:local"}}, // not another server's
+	}
+	for _, tc := range tests {
+		in := e.srv.CommandInteraction("subscribe",
+			opt("topic", topicGaza),
+			&discordgo.ApplicationCommandInteractionDataOption{Type: discordgo.ApplicationCommandOptionString, Name: "outlets", Value: tc.typed, Focused: true})
+		in.Type = discordgo.InteractionApplicationCommandAutocomplete
+		cb := answer(t, e.run(in))
+		var got []string
+		for _, c := range cb.Choices {
+			got = append(got, fmt.Sprint(c.Value))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("outlets typed %q: choices %q, want %q", tc.typed, got, tc.want)
+		}
+	}
+	// /feeds remove completes the server's own feeds.
+	in := e.srv.CommandInteraction("feeds", subcommand("remove",
+		&discordgo.ApplicationCommandInteractionDataOption{Type: discordgo.ApplicationCommandOptionString, Name: "url", Value: "", Focused: true}))
+	in.Type = discordgo.InteractionApplicationCommandAutocomplete
+	in.Member = discordtest.Member(discordtest.DefaultUserID, manageServer)
+	cb := answer(t, e.run(in))
+	if len(cb.Choices) != 1 || cb.Choices[0].Value != "https://local.example/feed" {
+		t.Errorf("/feeds remove url choices %+v, want the server's one feed", cb.Choices)
 	}
 }

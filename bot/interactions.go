@@ -265,7 +265,8 @@ func (b *Bot) autocomplete(ctx context.Context, in *discordgo.Interaction, respo
 	var choices []*discordgo.ApplicationCommandOptionChoice
 	if cmd := b.commands[c.name]; cmd != nil && cmd.complete != nil {
 		name, typed := c.focused()
-		if name == "topic" || name == "name" {
+		// Discord asks only for options declared with Autocomplete.
+		if name != "" {
 			var err error
 			if choices, err = cmd.complete(ctx, c, typed); err != nil {
 				log.Error("autocomplete failed", slog.Any("err", err))
