@@ -123,14 +123,15 @@ var instanceName = sync.OnceValue(func() string {
 
 // newPoster builds the outbox worker and the digest scheduler, counting
 // into m.
-func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *slog.Logger, m *metrics.Metrics, outletName func(string) string) (*poster.Poster, *poster.Digester, error) {
+func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *slog.Logger, m *metrics.Metrics, outletName func(string) string, visible func(guildID, source string) bool) (*poster.Poster, *poster.Digester, error) {
 	p, err := poster.New(poster.Options{
-		Session:    dg,
-		Store:      st,
-		Owner:      instanceName(),
-		Lease:      lease,
-		Log:        log,
-		OutletName: outletName,
+		Session:       dg,
+		Store:         st,
+		Owner:         instanceName(),
+		Lease:         lease,
+		Log:           log,
+		OutletName:    outletName,
+		SourceVisible: visible,
 		Counters: poster.Counters{
 			Posted: func(kind store.DeliveryKind, latency time.Duration) {
 				m.Posted.WithLabelValues(string(kind)).Inc()
@@ -196,7 +197,7 @@ func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fe
 	if configure != nil {
 		configure(dg)
 	}
-	p, d, err := newPoster(dg, st, cfg.Discord.DeliveryLease, log, m, lv.outletName)
+	p, d, err := newPoster(dg, st, cfg.Discord.DeliveryLease, log, m, lv.outletName, lv.sourceVisible)
 	if err != nil {
 		return nil, err
 	}

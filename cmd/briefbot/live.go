@@ -32,6 +32,8 @@ type live struct {
 	cfg     atomic.Pointer[config.Config]
 	judge   atomic.Pointer[bot.Judge]
 	outlets atomic.Pointer[map[string]string] // source name → outlet
+	// guilds are the servers that added each server's source.
+	guilds atomic.Pointer[map[string]map[string]bool]
 
 	// reloaded, when set, is told of a config reload once it is applied
 	// (the Discord commands' topics).
@@ -49,6 +51,9 @@ func newLive(ctx context.Context, cfg *config.Config, st store.Store, log *slog.
 	}
 	l.judge.Store(judge)
 	l.storeOutlets(feeds)
+	if err := l.storeGuilds(ctx); err != nil {
+		return nil, err
+	}
 	return l, nil
 }
 
@@ -96,6 +101,30 @@ func (l *live) build(ctx context.Context, cfg *config.Config) ([]source.Feed, *b
 	return feeds, judge, nil
 }
 
+// storeGuilds notes which servers added each server's source.
+func (l *live) storeGuilds(ctx context.Context) error {
+	gfs, err := l.st.GuildFeeds(ctx, "")
+	if err != nil {
+		return fmt.Errorf("reading the servers' feeds: %w", err)
+	}
+	m := map[string]map[string]bool{}
+	for _, g := range gfs {
+		if m[g.Source] == nil {
+			m[g.Source] = map[string]bool{}
+		}
+		m[g.Source][g.GuildID] = true
+	}
+	l.guilds.Store(&m)
+	return nil
+}
+
+// sourceVisible says whether a server may see a source's items: the
+// operator's serve every server, a server's own only the servers that
+// added it.
+func (l *live) sourceVisible(guildID, src string) bool {
+	return !strings.HasPrefix(src, store.GuildSourcePrefix) || (*l.guilds.Load())[src][guildID]
+}
+
 func (l *live) storeOutlets(feeds []source.Feed) {
 	m := make(map[string]string, len(feeds))
 	for _, f := range feeds {
@@ -123,7 +152,7 @@ func (l *live) applyLocked(ctx context.Context, cfg *config.Config) error {
 	l.cfg.Store(cfg)
 	l.judge.Store(judge)
 	l.storeOutlets(feeds)
-	return nil
+	return l.storeGuilds(ctx)
 }
 
 // reload applies a re-read config. A config that fails to load keeps the
