@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -70,17 +69,7 @@ func TestRunPostsToDiscordExactlyOnce(t *testing.T) {
 	feed.set(rssItem("old", "An old story", "From before.", now.Add(-time.Hour)))
 
 	dir := t.TempDir()
-	doc := fmt.Sprintf(`
-log: {level: info, format: text}
-database: {path: %s}
-admin: {listen: ""}
-discord: {application_id: "%s"}
-polling: {allow_private_networks: true}
-sources:
-  - name: wire
-    url: %s/feed.xml
-    outlet: Test Wire
-`, filepath.Join(dir, "bb.db"), discordtest.AppID, srv.URL)
+	doc := docWith(filepath.Join(dir, "bb.db"), srv.URL, "")
 
 	log, stop := runWithDiscord(t, doc, fake)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
