@@ -29,12 +29,24 @@ type Store interface {
 	Sources(ctx context.Context) ([]store.SourceState, error)
 	ItemByLink(ctx context.Context, link string) (store.StoredItem, error)
 	ClaimInteraction(ctx context.Context, id string, at time.Time) (bool, error)
+	store.GuildConfig
 }
 
 // TopicInfo is a configured topic as the commands offer it.
 type TopicInfo struct {
 	Name        string // the stable key: "mideast-diplomacy"
 	Description string // shown beside the name in autocomplete
+	// Key is a server's own topic's store key (store.GuildTopicKey);
+	// empty for a configured topic, whose key is its Name.
+	Key string
+}
+
+// key is what stories and subscriptions name the topic by.
+func (t TopicInfo) key() string {
+	if t.Key != "" {
+		return t.Key
+	}
+	return t.Name
 }
 
 // TopicsOf lists a classifier's topics for Options.Topics.
@@ -100,6 +112,8 @@ type Options struct {
 	DeferAfter time.Duration
 	// CommandTimeout bounds a command's work (default 30 s).
 	CommandTimeout time.Duration
+	// Guild enables /feeds and /topics; nil registers neither.
+	Guild *GuildOptions
 }
 
 // Bot answers briefbot's slash commands over the gateway or an HTTP
@@ -107,7 +121,8 @@ type Options struct {
 type Bot struct {
 	session      *discordgo.Session
 	store        Store
-	topics       []TopicInfo
+	topics       atomic.Pointer[[]TopicInfo] // the configured ones; see SetTopics
+	topicDefs    atomic.Pointer[[]topic.Def] // for previews, when guild is set
 	defaultTopic TopicInfo
 	sources      []SourceInfo
 	canonical    func(string) string
@@ -119,6 +134,7 @@ type Bot struct {
 	timeout      time.Duration
 	commands     map[string]*command
 	appID        string
+	guild        *GuildOptions
 
 	handlersOnce sync.Once
 	opened       atomic.Bool
@@ -159,7 +175,6 @@ func New(opts Options) (*Bot, error) {
 	b := &Bot{
 		session:    opts.Session,
 		store:      opts.Store,
-		topics:     opts.Topics,
 		sources:    opts.Sources,
 		canonical:  opts.CanonicalLink,
 		devGuild:   opts.DevGuildID,
@@ -169,6 +184,11 @@ func New(opts Options) (*Bot, error) {
 		deferAfter: opts.DeferAfter,
 		timeout:    opts.CommandTimeout,
 		appID:      opts.ApplicationID,
+		guild:      opts.Guild,
+	}
+	b.topics.Store(&opts.Topics)
+	if opts.Guild != nil {
+		b.topicDefs.Store(&opts.Guild.TopicDefs)
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -204,6 +224,21 @@ func New(opts Options) (*Bot, error) {
 	b.commands = b.commandTable()
 	return b, nil
 }
+
+// SetTopics replaces the configured topics the commands offer (a config
+// reload), and the definitions /feeds add previews with. The default
+// topic stays as it was.
+func (b *Bot) SetTopics(topics []TopicInfo, defs []topic.Def) error {
+	if len(topics) == 0 {
+		return errors.New("bot: no topics: configure at least one topic")
+	}
+	b.topics.Store(&topics)
+	b.topicDefs.Store(&defs)
+	return nil
+}
+
+// configTopics are the configured topics.
+func (b *Bot) configTopics() []TopicInfo { return *b.topics.Load() }
 
 // Open connects to the gateway with the Guilds intent only (slash commands
 // need no message content) and registers the commands. Handlers are added

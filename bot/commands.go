@@ -3,9 +3,12 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/store"
 )
 
 // Limits of the commands themselves.
@@ -27,26 +30,34 @@ type command struct {
 	// manage commands change what a channel receives: they need Manage
 	// Channels, and only work in a server.
 	manage bool
-	run    func(ctx context.Context, c *call) (reply, error)
+	// manageServer commands change what the whole server reads (its feeds
+	// and topics): they need Manage Server instead of Manage Channels.
+	manageServer bool
+	run          func(ctx context.Context, c *call) (reply, error)
 	// complete lists autocomplete choices for the focused option.
 	complete func(ctx context.Context, c *call, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error)
 }
 
 func (b *Bot) commandTable() map[string]*command {
-	topicChoices := func(_ context.Context, _ *call, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
-		return b.topicChoices(typed, false), nil
+	topicChoices := func(ctx context.Context, c *call, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+		return b.topicChoicesIn(ctx, c, typed, false)
 	}
-	return map[string]*command{
+	cmds := map[string]*command{
 		"latest": {run: b.latest, complete: topicChoices},
-		"topic": {run: b.topicCmd, complete: func(_ context.Context, _ *call, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
-			return b.topicChoices(typed, true), nil
+		"topic": {run: b.topicCmd, complete: func(ctx context.Context, c *call, typed string) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+			return b.topicChoicesIn(ctx, c, typed, true)
 		}},
-		"subscribe":     {run: b.subscribe, complete: topicChoices, manage: true, ephemeral: true},
+		"subscribe":     {run: b.subscribe, complete: b.subscribeChoices, manage: true, ephemeral: true},
 		"unsubscribe":   {run: b.unsubscribe, complete: b.subscribedChoices, manage: true, ephemeral: true},
 		"subscriptions": {run: b.subscriptions, ephemeral: true},
 		"sources":       {run: b.sourcesCmd},
 		"why":           {run: b.why, ephemeral: true},
 	}
+	if b.guild != nil {
+		cmds["feeds"] = &command{run: b.feedsCmd, complete: b.feedChoices, manage: true, manageServer: true, ephemeral: true}
+		cmds["topics"] = &command{run: b.topicsCmd, complete: b.guildTopicChoices, manage: true, manageServer: true, ephemeral: true}
+	}
+	return cmds
 }
 
 // commandDefs are the slash commands as registered with Discord.
@@ -60,7 +71,7 @@ func (b *Bot) commandDefs() []*discordgo.ApplicationCommand {
 			Required: required, Autocomplete: true, MaxLength: maxChoice,
 		}
 	}
-	return []*discordgo.ApplicationCommand{
+	defs := []*discordgo.ApplicationCommand{
 		{
 			Name:        "latest",
 			Description: "The newest stories on a topic",
@@ -91,6 +102,8 @@ func (b *Bot) commandDefs() []*discordgo.ApplicationCommand {
 					}},
 				{Type: discordgo.ApplicationCommandOptionString, Name: "at", Description: "Digest times, HH:MM 24-hour, comma-separated (default 08:00)", MaxLength: 100},
 				{Type: discordgo.ApplicationCommandOptionString, Name: "timezone", Description: "Digest timezone, an IANA name like Europe/London (default UTC)", MaxLength: 64},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "outlets", Description: "Only stories from these outlets, comma-separated (default: all)", Autocomplete: true, MaxLength: maxOutletsOption},
+				{Type: discordgo.ApplicationCommandOptionRole, Name: "mention", Description: "A role to ping with each new story (realtime only)"},
 			},
 		},
 		{
@@ -122,24 +135,47 @@ func (b *Bot) commandDefs() []*discordgo.ApplicationCommand {
 			}},
 		},
 	}
+	if b.guild != nil {
+		defs = append(defs, feedsDef(), topicsDef())
+	}
+	return defs
 }
 
 // call is one slash command invocation, decoded.
 type call struct {
 	in   *discordgo.Interaction
 	name string
+	// sub is the subcommand ("add" of /feeds add), "" for none; opts are
+	// then the subcommand's.
+	sub  string
 	opts map[string]*discordgo.ApplicationCommandInteractionDataOption
 }
 
 func newCall(in *discordgo.Interaction) *call {
 	data := in.ApplicationCommandData()
 	c := &call{in: in, name: data.Name, opts: map[string]*discordgo.ApplicationCommandInteractionDataOption{}}
-	for _, o := range data.Options {
+	options := data.Options
+	if len(options) == 1 && options[0] != nil && options[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+		c.sub, options = options[0].Name, options[0].Options
+	}
+	for _, o := range options {
 		if o != nil {
 			c.opts[o.Name] = o
 		}
 	}
 	return c
+}
+
+// role is a role option's resolved role; nil when absent or unresolved.
+func (c *call) role(name string) (id string, r *discordgo.Role) {
+	id = c.str(name)
+	if id == "" {
+		return "", nil
+	}
+	if res := c.in.ApplicationCommandData().Resolved; res != nil {
+		r = res.Roles[id]
+	}
+	return id, r
 }
 
 // str is a string option, trimmed; "" when absent. Values are read without
@@ -204,12 +240,22 @@ func (c *call) canManage() bool {
 	return p&discordgo.PermissionAdministrator != 0 || p&manageChannels != 0
 }
 
+// canManageServer is canManage for Manage Server, which /feeds and
+// /topics need: they change what the whole server reads.
+func (c *call) canManageServer() bool {
+	if c.in.Member == nil {
+		return false
+	}
+	p := c.in.Member.Permissions
+	return p&discordgo.PermissionAdministrator != 0 || p&discordgo.PermissionManageGuild != 0
+}
+
 // --- topics ---
 
 // lookupTopic finds a configured topic by name, ignoring case.
 func (b *Bot) lookupTopic(name string) (TopicInfo, bool) {
 	name = strings.TrimSpace(name)
-	for _, t := range b.topics {
+	for _, t := range b.configTopics() {
 		if strings.EqualFold(t.Name, name) {
 			return t, true
 		}
@@ -217,26 +263,76 @@ func (b *Bot) lookupTopic(name string) (TopicInfo, bool) {
 	return TopicInfo{}, false
 }
 
-// topicArg is a required topic option, or a user error listing the topics.
-func (b *Bot) topicArg(c *call, option string) (TopicInfo, error) {
-	v := c.str(option)
-	if t, ok := b.lookupTopic(v); ok {
-		return t, nil
+// topicsIn is the configured topics, then the server's own ones.
+func (b *Bot) topicsIn(ctx context.Context, guildID string) ([]TopicInfo, error) {
+	if guildID == "" {
+		return b.configTopics(), nil
 	}
-	if v == "" {
-		return TopicInfo{}, invalidf("Choose a topic: %s.", b.topicList())
+	gts, err := b.store.GuildTopics(ctx, guildID)
+	if err != nil {
+		return nil, fmt.Errorf("listing the server's topics: %w", err)
 	}
-	return TopicInfo{}, invalidf("There is no topic %s. Topics: %s.", quote(v, 50), b.topicList())
+	out := slices.Clip(b.configTopics())
+	for _, g := range gts {
+		out = append(out, TopicInfo{Name: g.Name, Description: g.Description, Key: store.GuildTopicKey(g.GuildID, g.Name)})
+	}
+	return out, nil
 }
 
-// topicList names the configured topics for messages, escaped, within a
-// length that leaves room for the rest of a message.
-func (b *Bot) topicList() string {
-	names := make([]string, len(b.topics))
-	for i, t := range b.topics {
+// lookupTopicIn finds a configured topic or one of the server's, by name,
+// ignoring case.
+func (b *Bot) lookupTopicIn(ctx context.Context, guildID, name string) (TopicInfo, bool, error) {
+	if t, ok := b.lookupTopic(name); ok {
+		return t, true, nil
+	}
+	ts, err := b.topicsIn(ctx, guildID)
+	if err != nil {
+		return TopicInfo{}, false, err
+	}
+	name = strings.TrimSpace(name)
+	for _, t := range ts {
+		if strings.EqualFold(t.Name, name) {
+			return t, true, nil
+		}
+	}
+	return TopicInfo{}, false, nil
+}
+
+// topicArg is a required topic option, or a user error listing the topics.
+func (b *Bot) topicArg(ctx context.Context, c *call, option string) (TopicInfo, error) {
+	v := c.str(option)
+	t, ok, err := b.lookupTopicIn(ctx, c.in.GuildID, v)
+	if err != nil || ok {
+		return t, err
+	}
+	ts, err := b.topicsIn(ctx, c.in.GuildID)
+	if err != nil {
+		return TopicInfo{}, err
+	}
+	if v == "" {
+		return TopicInfo{}, invalidf("Choose a topic: %s.", topicList(ts))
+	}
+	return TopicInfo{}, invalidf("There is no topic %s. Topics: %s.", quote(v, 50), topicList(ts))
+}
+
+// topicList names topics for messages, escaped, within a length that
+// leaves room for the rest of a message.
+func topicList(ts []TopicInfo) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
 		names[i] = userText(t.Name)
 	}
 	return truncate(strings.Join(names, ", "), 1200)
+}
+
+// topicChoicesIn is topicChoices over the configured topics and the
+// invoking server's.
+func (b *Bot) topicChoicesIn(ctx context.Context, c *call, typed string, search bool) ([]*discordgo.ApplicationCommandOptionChoice, error) {
+	ts, err := b.topicsIn(ctx, c.in.GuildID)
+	if err != nil {
+		return nil, err
+	}
+	return topicChoicesOf(ts, typed, search), nil
 }
 
 // quote echoes what a user typed, cut to n characters, safe for markdown.
@@ -249,9 +345,13 @@ func quote(s string, n int) string {
 // nothing matches, so the list shows what is valid. With search set (for
 // /topic), typed words that are not a topic are offered as a search.
 func (b *Bot) topicChoices(typed string, search bool) []*discordgo.ApplicationCommandOptionChoice {
+	return topicChoicesOf(b.configTopics(), typed, search)
+}
+
+func topicChoicesOf(topics []TopicInfo, typed string, search bool) []*discordgo.ApplicationCommandOptionChoice {
 	q := strings.ToLower(typed)
 	var prefix, contains []TopicInfo
-	for _, t := range b.topics {
+	for _, t := range topics {
 		name := strings.ToLower(t.Name)
 		switch {
 		case strings.HasPrefix(name, q):
@@ -271,7 +371,7 @@ func (b *Bot) topicChoices(typed string, search bool) []*discordgo.ApplicationCo
 		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: clipRunes("Search stories for: "+v, maxChoice), Value: v})
 	}
 	if len(matches) == 0 && len(out) == 0 {
-		matches = b.topics
+		matches = topics
 	}
 	for _, t := range matches {
 		if len(out) == maxChoices {

@@ -16,7 +16,7 @@ func (b *Bot) latest(ctx context.Context, c *call) (reply, error) {
 	t := b.defaultTopic
 	if c.str("topic") != "" {
 		var err error
-		if t, err = b.topicArg(c, "topic"); err != nil {
+		if t, err = b.topicArg(ctx, c, "topic"); err != nil {
 			return reply{}, err
 		}
 	}
@@ -27,7 +27,7 @@ func (b *Bot) latest(ctx context.Context, c *call) (reply, error) {
 		}
 		count = n
 	}
-	stories, err := b.store.Stories(ctx, store.StoryQuery{Topic: t.Name, Limit: int(count)})
+	stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Topic: t.key(), Limit: int(count)})
 	if err != nil {
 		return reply{}, fmt.Errorf("listing the latest stories on %s: %w", t.Name, err)
 	}
@@ -44,11 +44,17 @@ func (b *Bot) latest(ctx context.Context, c *call) (reply, error) {
 // words name no topic, a full-text search over every story.
 func (b *Bot) topicCmd(ctx context.Context, c *call) (reply, error) {
 	words := c.str("name")
-	if words == "" {
-		return reply{}, invalidf("Give a topic (%s) or some words to search for.", b.topicList())
+	topics, err := b.topicsIn(ctx, c.in.GuildID)
+	if err != nil {
+		return reply{}, err
 	}
-	if t, ok := b.lookupTopic(words); ok {
-		stories, err := b.store.Stories(ctx, store.StoryQuery{Topic: t.Name, Limit: defaultCount})
+	if words == "" {
+		return reply{}, invalidf("Give a topic (%s) or some words to search for.", topicList(topics))
+	}
+	if t, ok, err := b.lookupTopicIn(ctx, c.in.GuildID, words); err != nil {
+		return reply{}, err
+	} else if ok {
+		stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Topic: t.key(), Limit: defaultCount})
 		if err != nil {
 			return reply{}, fmt.Errorf("listing stories on %s: %w", t.Name, err)
 		}
@@ -63,13 +69,13 @@ func (b *Bot) topicCmd(ctx context.Context, c *call) (reply, error) {
 	if runes(words) > maxSearchText {
 		return reply{}, invalidf("Search for at most %d characters.", maxSearchText)
 	}
-	stories, err := b.store.Stories(ctx, store.StoryQuery{Text: words, Limit: defaultCount})
+	stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Text: words, Limit: defaultCount})
 	if err != nil {
 		return reply{}, fmt.Errorf("searching stories: %w", err)
 	}
 	quoted := quote(words, maxSearchText)
 	if len(stories) == 0 {
-		return reply{content: fmt.Sprintf("No stories match %s. Topics: %s.", quoted, b.topicList())}, nil
+		return reply{content: fmt.Sprintf("No stories match %s. Topics: %s.", quoted, topicList(topics))}, nil
 	}
 	return reply{
 		content: fmt.Sprintf("%s matching %s, best first:", plural(len(stories), "story", "stories"), quoted),

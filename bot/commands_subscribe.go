@@ -32,7 +32,7 @@ const postPerms = discordgo.PermissionViewChannel | discordgo.PermissionEmbedLin
 // the topic's last 72 hours, so the channel shows at once what it will get.
 // The subscription starts now, so nothing in the catch-up is posted again.
 func (b *Bot) subscribe(ctx context.Context, c *call) (reply, error) {
-	t, err := b.topicArg(c, "topic")
+	t, err := b.topicArg(ctx, c, "topic")
 	if err != nil {
 		return reply{}, err
 	}
@@ -53,7 +53,13 @@ func (b *Bot) subscribe(ctx context.Context, c *call) (reply, error) {
 		return reply{}, invalidf("mode is realtime or digest.")
 	}
 	sub := store.Subscription{
-		GuildID: c.in.GuildID, ChannelID: c.in.ChannelID, Topic: t.Name, Mode: mode, CreatedBy: c.userID(),
+		GuildID: c.in.GuildID, ChannelID: c.in.ChannelID, Topic: t.key(), Mode: mode, CreatedBy: c.userID(),
+	}
+	if sub.Outlets, err = b.outletsArg(ctx, c); err != nil {
+		return reply{}, err
+	}
+	if sub.MentionRole, err = mentionArg(c, mode); err != nil {
+		return reply{}, err
 	}
 	if mode == store.ModeDigest {
 		if at == "" {
@@ -83,7 +89,7 @@ func (b *Bot) subscribe(ctx context.Context, c *call) (reply, error) {
 	if err != nil {
 		return reply{}, fmt.Errorf("subscribing: %w", err)
 	}
-	what := fmt.Sprintf("<#%s> follows **%s**: %s", sub.ChannelID, userText(sub.Topic), modeText(sub))
+	what := fmt.Sprintf("<#%s> follows **%s**: %s", sub.ChannelID, userText(TopicLabel(sub.Topic)), modeText(sub))
 	if len(existing) > 0 {
 		msg := "Updated: " + what + "."
 		if existing[0].Paused {
@@ -92,7 +98,7 @@ func (b *Bot) subscribe(ctx context.Context, c *call) (reply, error) {
 		return reply{content: msg}, nil
 	}
 
-	stories, err := b.store.Stories(ctx, store.StoryQuery{Topic: sub.Topic, Since: sub.Since.Add(-catchUpWindow), Limit: catchUpCount + 1})
+	stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Topic: sub.Topic, Since: sub.Since.Add(-catchUpWindow), Limit: catchUpCount + 1})
 	if err != nil {
 		return reply{}, fmt.Errorf("listing the catch-up: %w", err)
 	}
@@ -103,10 +109,10 @@ func (b *Bot) subscribe(ctx context.Context, c *call) (reply, error) {
 	public := &discordgo.WebhookParams{AllowedMentions: NoMentions()}
 	if len(stories) == 0 {
 		public.Content = fmt.Sprintf("This channel now follows **%s**: %s. Nothing in the last 72 hours; new stories will appear here.",
-			userText(sub.Topic), modeText(sub))
+			userText(t.Name), modeText(sub))
 	} else {
-		public.Content = fmt.Sprintf("This channel now follows **%s**: %s. To catch up, the last 72 hours:", userText(sub.Topic), modeText(sub))
-		public.Embeds = b.storyEmbeds(stories, sub.Topic)
+		public.Content = fmt.Sprintf("This channel now follows **%s**: %s. To catch up, the last 72 hours:", userText(t.Name), modeText(sub))
+		public.Embeds = b.storyEmbeds(stories, t.Name)
 	}
 	return reply{
 		content:   "Subscribed: " + what + ". A catch-up is posted below.",
@@ -114,12 +120,23 @@ func (b *Bot) subscribe(ctx context.Context, c *call) (reply, error) {
 	}, nil
 }
 
-// modeText says in words when a subscription posts.
+// modeText says in words when a subscription posts, with its options.
 func modeText(s store.Subscription) string {
+	out := "each story as it appears"
 	if s.Mode == store.ModeDigest {
-		return fmt.Sprintf("a digest at %s (%s), when there is something new", joinWords(s.DigestTimes), userText(s.Timezone))
+		out = fmt.Sprintf("a digest at %s (%s), when there is something new", joinWords(s.DigestTimes), userText(s.Timezone))
 	}
-	return "each story as it appears"
+	if len(s.Outlets) > 0 {
+		names := make([]string, len(s.Outlets))
+		for i, o := range s.Outlets {
+			names[i] = userText(o)
+		}
+		out += ", only from " + joinWords(names)
+	}
+	if s.MentionRole != "" {
+		out += fmt.Sprintf(", pinging <@&%s>", s.MentionRole)
+	}
+	return out
 }
 
 // clockTime is "H:MM" or "HH:MM", 24-hour.
@@ -173,10 +190,18 @@ func (b *Bot) unsubscribe(ctx context.Context, c *call) (reply, error) {
 	if name == "" {
 		return reply{}, invalidf("Choose the topic to unsubscribe from.")
 	}
-	if t, ok := b.lookupTopic(name); ok {
-		name = t.Name
+	key := name
+	if t, ok, err := b.lookupTopicIn(ctx, c.in.GuildID, name); err != nil {
+		return reply{}, err
+	} else if ok {
+		key, name = t.key(), t.Name
+	} else if c.in.GuildID != "" {
+		// A server topic deleted since: its subscription can still go.
+		if subs, err := b.store.Subscriptions(ctx, store.SubscriptionFilter{ChannelID: c.in.ChannelID, Topic: store.GuildTopicKey(c.in.GuildID, name)}); err == nil && len(subs) > 0 {
+			key = subs[0].Topic
+		}
 	}
-	ok, err := b.store.Unsubscribe(ctx, c.in.ChannelID, name)
+	ok, err := b.store.Unsubscribe(ctx, c.in.ChannelID, key)
 	if err != nil {
 		return reply{}, fmt.Errorf("unsubscribing: %w", err)
 	}
@@ -192,7 +217,7 @@ func (b *Bot) unsubscribe(ctx context.Context, c *call) (reply, error) {
 	}
 	var topics []string
 	for _, s := range subs {
-		topics = append(topics, userText(s.Topic))
+		topics = append(topics, userText(TopicLabel(s.Topic)))
 	}
 	return reply{}, invalidf("<#%s> is not subscribed to %s; it follows %s.", c.in.ChannelID, quote(name, 50), joinWords(topics))
 }
@@ -205,8 +230,9 @@ func (b *Bot) subscribedChoices(ctx context.Context, c *call, typed string) ([]*
 	}
 	var out []*discordgo.ApplicationCommandOptionChoice
 	for _, s := range subs {
-		if len(out) < maxChoices && strings.Contains(strings.ToLower(s.Topic), strings.ToLower(typed)) && runes(s.Topic) <= maxChoice {
-			out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: s.Topic, Value: s.Topic})
+		label := TopicLabel(s.Topic)
+		if len(out) < maxChoices && strings.Contains(strings.ToLower(label), strings.ToLower(typed)) && runes(label) <= maxChoice {
+			out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: label, Value: label})
 		}
 	}
 	if len(out) == 0 {
@@ -249,7 +275,7 @@ func (b *Bot) subscriptions(ctx context.Context, c *call) (reply, error) {
 		if server {
 			line += fmt.Sprintf("<#%s> ", s.ChannelID)
 		}
-		line += fmt.Sprintf("**%s**: %s", userText(s.Topic), modeText(s))
+		line += fmt.Sprintf("**%s**: %s", userText(TopicLabel(s.Topic)), modeText(s))
 		if s.Paused {
 			line += "\n  ⏸ Paused"
 			if !s.PausedAt.IsZero() {

@@ -59,7 +59,7 @@ func TestOpenRegistersCommands(t *testing.T) {
 			wantOptions := map[string][]string{
 				"latest":    {"topic", "count"},
 				"topic":     {"name"},
-				"subscribe": {"topic", "mode", "at", "timezone"},
+				"subscribe": {"topic", "mode", "at", "timezone", "outlets", "mention"},
 				"why":       {"url"},
 			}
 			for name, opts := range wantOptions {

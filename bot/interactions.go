@@ -187,7 +187,10 @@ func (b *Bot) run(ctx context.Context, cmd *command, c *call) (reply, error) {
 		if c.in.GuildID == "" || c.in.Member == nil {
 			return reply{}, invalidf("Use /%s in a server channel.", c.name)
 		}
-		if !c.canManage() {
+		if cmd.manageServer && !c.canManageServer() {
+			return reply{}, deniedf("You need the Manage Server permission to use /%s.", c.name)
+		}
+		if !cmd.manageServer && !c.canManage() {
 			return reply{}, deniedf("You need the Manage Channels permission in this channel to use /%s.", c.name)
 		}
 	}
@@ -262,7 +265,8 @@ func (b *Bot) autocomplete(ctx context.Context, in *discordgo.Interaction, respo
 	var choices []*discordgo.ApplicationCommandOptionChoice
 	if cmd := b.commands[c.name]; cmd != nil && cmd.complete != nil {
 		name, typed := c.focused()
-		if name == "topic" || name == "name" {
+		// Discord asks only for options declared with Autocomplete.
+		if name != "" {
 			var err error
 			if choices, err = cmd.complete(ctx, c, typed); err != nil {
 				log.Error("autocomplete failed", slog.Any("err", err))

@@ -78,6 +78,17 @@ func NoMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
+// RoleMention lets a message ping exactly role and nobody else: not
+// @everyone, @here, users or other roles, whatever its text says. An
+// empty role is NoMentions.
+func RoleMention(role string) *discordgo.MessageAllowedMentions {
+	m := NoMentions()
+	if role != "" {
+		m.Roles = []string{role}
+	}
+	return m
+}
+
 // StoryMessage is the message posted for one story.
 func StoryMessage(b Briefing) *discordgo.MessageSend {
 	return &discordgo.MessageSend{

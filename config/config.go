@@ -76,6 +76,8 @@ type Discord struct {
 	// how long a crashed instance's deliveries wait. At most 2m: a retry
 	// must stay inside Discord's nonce window to be deduplicated.
 	DeliveryLease time.Duration `yaml:"delivery_lease"`
+	// MaxFeedsPerGuild bounds the feeds each server adds with /feeds add.
+	MaxFeedsPerGuild int `yaml:"max_feeds_per_guild"`
 }
 
 // Admin is the health and metrics listener.

@@ -54,7 +54,8 @@ type PollResult struct {
 type Poller struct {
 	fetcher *Fetcher
 	store   Store
-	feeds   []Feed
+	feeds   []Feed // guarded by set.mu once Run starts; see SetFeeds
+	set     feedSet
 	opts    PollerOptions
 	log     *slog.Logger
 
@@ -95,20 +96,17 @@ func NewPoller(fetcher *Fetcher, st Store, feeds []Feed, opts PollerOptions, log
 
 // Run polls every feed until ctx is cancelled, then waits for polls in
 // flight to finish recording and returns nil. It returns an error only if
-// the sources cannot be registered in the store at start.
+// the sources cannot be registered in the store at start. SetFeeds
+// changes the feeds while it runs.
 func (p *Poller) Run(ctx context.Context) error {
-	for _, f := range p.feeds {
+	feeds := p.Feeds()
+	for _, f := range feeds {
 		if err := p.store.EnsureSource(ctx, f.Name, f.URL); err != nil {
 			return fmt.Errorf("source: registering source %q in the store: %w", f.Name, err)
 		}
 	}
-	var wg sync.WaitGroup
-	for _, f := range p.feeds {
-		wg.Go(func() { p.loop(ctx, f) })
-	}
-	p.log.Info("polling sources", slog.Int("sources", len(p.feeds)), slog.Int("concurrency", p.opts.Concurrency))
-	wg.Wait()
-	<-ctx.Done() // with no feeds, still run until asked to stop
+	p.log.Info("polling sources", slog.Int("sources", len(feeds)), slog.Int("concurrency", p.opts.Concurrency))
+	p.runFeeds(ctx) // with no feeds, still runs until asked to stop
 	return nil
 }
 

@@ -45,7 +45,7 @@ type Briefings interface {
 	// Subscriptions: a channel follows a topic, in real time or as digests.
 
 	// Subscribe creates or replaces the (channel, topic) subscription and
-	// returns it as stored. A paused one is resumed, and the deliveries it
+	// returns it as stored (its Outlets and MentionRole too). A paused one is resumed, and the deliveries it
 	// held back become due again. Since, LastDigest and ID are kept from an
 	// existing subscription; a new one takes them from s (zero Since: no
 	// lower bound). An empty Mode means ModeRealtime; ModeDigest needs at
@@ -181,6 +181,11 @@ type Subscription struct {
 	Paused       bool
 	PausedReason string
 	PausedAt     time.Time
+	// Outlets, when not empty, limits the subscription to stories an
+	// item of one of these sources (by name) brings.
+	Outlets []string
+	// MentionRole is a role ID pinged with each realtime story; "" for none.
+	MentionRole string
 }
 
 // SubscriptionFilter selects subscriptions. Zero fields do not filter.
@@ -228,4 +233,7 @@ type Delivery struct {
 	NotBefore time.Time // zero until a retry sets it
 	LastError string
 	Created   time.Time // the decision's or the digest slot's time
+	// MentionRole is the subscription's role to ping, for a story or an
+	// edit of one; "" for none and for digests.
+	MentionRole string
 }

@@ -48,6 +48,7 @@ func (e *SchemaTooNewError) Unwrap() error { return ErrSchemaTooNew }
 type Store interface {
 	Briefings
 	SummaryCache
+	GuildConfig
 
 	// Sources and their polling state.
 
@@ -96,7 +97,10 @@ type Store interface {
 	// Each channel with a non-paused realtime subscription to one of
 	// d.Topics and Since <= the story's FirstSeen gets one pending story
 	// delivery, however many of its topics match, and never a second one
-	// for the same story. So a crash loses or duplicates no delivery. An
+	// for the same story. So a crash loses or duplicates no delivery.
+	// Subscriptions limited to Outlets get it only when the item's source
+	// is one of them, and an item of a GuildSourcePrefix source reaches
+	// only the servers whose GuildFeeds name that source. An
 	// item already in a story stays there: completing it again changes no
 	// story and creates no delivery.
 	//

@@ -93,9 +93,14 @@ type Options struct {
 	// OutletName turns a configured source name into the outlet name
 	// shown; nil shows the source name.
 	OutletName func(source string) string
-	Log        *slog.Logger
-	Now        func() time.Time
-	Counters   Counters
+	// SourceVisible reports whether a server may see a source's items: a
+	// server's own feed (store.GuildSourcePrefix) is not shown to servers
+	// that did not add it, even in a story another outlet brought them.
+	// Nil shows every source.
+	SourceVisible func(guildID, source string) bool
+	Log           *slog.Logger
+	Now           func() time.Time
+	Counters      Counters
 }
 
 // Defaults for Options.

@@ -230,7 +230,11 @@ func (p *Poster) render(ctx context.Context, d store.Delivery) ([]*discordgo.Mes
 		if d.Kind == store.DeliverEdit {
 			since = st.Updated // an edit's latency counts from the join
 		}
-		m := bot.StoryMessage(p.briefing(st, d.Topic))
+		m := bot.StoryMessage(p.briefing(st, d))
+		if d.MentionRole != "" {
+			// The role's ping; send lets it through and nothing else.
+			m.Content = "<@&" + d.MentionRole + ">"
+		}
 		if d.Kind == store.DeliverStory && st.Follows != 0 {
 			if m.Reference, err = p.replyTo(ctx, d.ChannelID, st.Follows); err != nil {
 				return nil, time.Time{}, err
@@ -249,7 +253,7 @@ func (p *Poster) render(ctx context.Context, d store.Delivery) ([]*discordgo.Mes
 			if err != nil {
 				return nil, time.Time{}, fmt.Errorf("story %d: %w", id, err)
 			}
-			bs = append(bs, storyBriefing{st, p.briefing(st, d.Topic)})
+			bs = append(bs, storyBriefing{st, p.briefing(st, d)})
 		}
 		msgs := bot.DigestMessages(digestTitle(d.Topic), digestGroups(bs))
 		if len(msgs) == 0 {
@@ -283,11 +287,12 @@ func (p *Poster) minimal(ctx context.Context, d store.Delivery) *discordgo.Messa
 	if err != nil {
 		return nil
 	}
-	return bot.StoryMessage(bot.Briefing{Title: st.Headline, Link: st.Link, Topic: d.Topic})
+	return bot.StoryMessage(bot.Briefing{Title: st.Headline, Link: st.Link, Topic: bot.TopicLabel(d.Topic)})
 }
 
 // briefing is how a stored story is shown for topic.
-func (p *Poster) briefing(st store.Story, topic string) bot.Briefing {
+func (p *Poster) briefing(st store.Story, d store.Delivery) bot.Briefing {
+	topic := d.Topic
 	b := bot.Briefing{
 		Title:         st.Headline,
 		OriginalTitle: bot.OriginalTitle(st),
@@ -295,9 +300,12 @@ func (p *Poster) briefing(st store.Story, topic string) bot.Briefing {
 		Summary:       st.Summary,
 		Published:     st.Published,
 		Subtopics:     st.Subtopics,
-		Topic:         topic,
+		Topic:         bot.TopicLabel(topic),
 	}
 	for _, src := range st.Sources {
+		if p.o.SourceVisible != nil && !p.o.SourceVisible(d.GuildID, src.Source) {
+			continue
+		}
 		name := src.Source
 		if p.o.OutletName != nil {
 			if n := p.o.OutletName(src.Source); n != "" {
@@ -382,7 +390,7 @@ func (p *Poster) send(ctx context.Context, d store.Delivery, nonce string, m *di
 	body, err := json.Marshal(messageBody{
 		Content:          m.Content,
 		Embeds:           m.Embeds,
-		AllowedMentions:  bot.NoMentions(), // whatever the renderer said
+		AllowedMentions:  bot.RoleMention(d.MentionRole), // whatever the renderer said
 		Nonce:            nonce,
 		EnforceNonce:     true,
 		MessageReference: m.Reference,

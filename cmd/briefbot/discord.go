@@ -27,6 +27,7 @@ import (
 	"github.com/briefbot/briefbot/metrics"
 	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/story"
 	"github.com/briefbot/briefbot/topic"
 )
 
@@ -123,19 +124,15 @@ var instanceName = sync.OnceValue(func() string {
 
 // newPoster builds the outbox worker and the digest scheduler, counting
 // into m.
-func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *slog.Logger, m *metrics.Metrics, outlets map[string]string) (*poster.Poster, *poster.Digester, error) {
+func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *slog.Logger, m *metrics.Metrics, outletName func(string) string, visible func(guildID, source string) bool) (*poster.Poster, *poster.Digester, error) {
 	p, err := poster.New(poster.Options{
-		Session: dg,
-		Store:   st,
-		Owner:   instanceName(),
-		Lease:   lease,
-		Log:     log,
-		OutletName: func(src string) string {
-			if o := outlets[src]; o != "" {
-				return o
-			}
-			return src
-		},
+		Session:       dg,
+		Store:         st,
+		Owner:         instanceName(),
+		Lease:         lease,
+		Log:           log,
+		OutletName:    outletName,
+		SourceVisible: visible,
 		Counters: poster.Counters{
 			Posted: func(kind store.DeliveryKind, latency time.Duration) {
 				m.Posted.WithLabelValues(string(kind)).Inc()
@@ -169,11 +166,31 @@ type discordParts struct {
 	// bot of its own, built from botOpts; gateway is the one connected
 	// now, nil while no shard is free.
 	configure func(*discordgo.Session)
+	optsMu    sync.Mutex // botOpts' topics change on a config reload
 	botOpts   bot.Options
 	gateway   atomic.Pointer[bot.Bot]
 }
 
-func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier, feeds []source.Feed, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
+// setTopics gives the running bots, and those made later, a reloaded
+// config's topics.
+func (d *discordParts) setTopics(topics []bot.TopicInfo, defs []topic.Def) {
+	d.optsMu.Lock()
+	d.botOpts.Topics = topics
+	g := *d.botOpts.Guild
+	g.TopicDefs = defs
+	d.botOpts.Guild = &g
+	d.optsMu.Unlock()
+	for _, b := range []*bot.Bot{d.bot, d.gateway.Load()} {
+		if b == nil {
+			continue
+		}
+		if err := b.SetTopics(topics, defs); err != nil {
+			d.log.Error("applying the reloaded topics to the commands", slog.Any("err", err))
+		}
+	}
+}
+
+func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fetcher, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
 	dg, err := newDiscordSession(cfg)
 	if err != nil {
 		return nil, err
@@ -181,18 +198,24 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 	if configure != nil {
 		configure(dg)
 	}
-	outlets := make(map[string]string, len(feeds))
-	for _, f := range feeds {
-		outlets[f.Name] = f.Outlet
-	}
-	p, d, err := newPoster(dg, st, cfg.Discord.DeliveryLease, log, m, outlets)
+	p, d, err := newPoster(dg, st, cfg.Discord.DeliveryLease, log, m, lv.outletName, lv.sourceVisible)
 	if err != nil {
 		return nil, err
 	}
 	botOpts := bot.Options{
-		Store:         st,
-		Topics:        bot.TopicsOf(classifier),
-		Sources:       botSources(feeds),
+		Store:   st,
+		Topics:  lv.configTopics(), // the servers' own are looked up per server
+		Sources: botSources(feedsFromConfig(cfg)),
+		Guild: &bot.GuildOptions{
+			TopicDefs: topicDefs(cfg),
+			Fetch: func(ctx context.Context, url string) (string, []story.Item, error) {
+				return source.Preview(ctx, fetcher, url, time.Now())
+			},
+			Reason:   source.Reason,
+			Changed:  lv.apply,
+			MaxFeeds: cfg.Discord.MaxFeedsPerGuild,
+			Interval: cfg.Polling.Interval,
+		},
 		CanonicalLink: func(s string) string { return source.CanonicalLink(s, nil) },
 		ApplicationID: cfg.Discord.ApplicationID,
 		DevGuildID:    cfg.Discord.DevGuildID,
@@ -205,6 +228,7 @@ func newDiscord(cfg *config.Config, st store.Store, classifier *topic.Classifier
 	}
 	parts := &discordParts{cfg: cfg, log: log, store: st, session: dg, poster: p, digester: d,
 		configure: configure, botOpts: botOpts}
+	lv.reloaded = func(cfg *config.Config) { parts.setTopics(lv.configTopics(), topicDefs(cfg)) }
 	if parts.bot, err = parts.newBot(dg); err != nil {
 		return nil, err
 	}
@@ -248,7 +272,9 @@ func (d *discordParts) start(goPart func(string, func(context.Context) error), c
 
 // newBot answers slash commands on session dg.
 func (d *discordParts) newBot(dg *discordgo.Session) (*bot.Bot, error) {
+	d.optsMu.Lock()
 	opts := d.botOpts
+	d.optsMu.Unlock()
 	opts.Session = dg
 	return bot.New(opts)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -35,17 +34,23 @@ func runWithDiscord(t *testing.T, doc string, fake *discordtest.Server) (*syncBu
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runBot(ctx, e, cfg, newLogger(errOut, "info", "text")) }()
-	return errOut, func() int {
+	return errOut, stopRun(t, cancel, done, errOut)
+}
+
+// stopRun returns how to stop a run started with cancel whose result
+// arrives on done: it returns the exit code the run would have.
+func stopRun(t *testing.T, cancel func(), done <-chan error, log *syncBuffer) func() int {
+	return func() int {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Logf("run: %v\nlog:\n%s", err, errOut.String())
+				t.Logf("run: %v\nlog:\n%s", err, log.String())
 				return 1
 			}
 			return 0
 		case <-time.After(30 * time.Second):
-			t.Fatalf("run did not stop within 30s; log:\n%s", errOut.String())
+			t.Fatalf("run did not stop within 30s; log:\n%s", log.String())
 			return -1
 		}
 	}
@@ -64,17 +69,7 @@ func TestRunPostsToDiscordExactlyOnce(t *testing.T) {
 	feed.set(rssItem("old", "An old story", "From before.", now.Add(-time.Hour)))
 
 	dir := t.TempDir()
-	doc := fmt.Sprintf(`
-log: {level: info, format: text}
-database: {path: %s}
-admin: {listen: ""}
-discord: {application_id: "%s"}
-polling: {allow_private_networks: true}
-sources:
-  - name: wire
-    url: %s/feed.xml
-    outlet: Test Wire
-`, filepath.Join(dir, "bb.db"), discordtest.AppID, srv.URL)
+	doc := docWith(filepath.Join(dir, "bb.db"), srv.URL, "")
 
 	log, stop := runWithDiscord(t, doc, fake)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

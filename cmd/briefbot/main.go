@@ -41,6 +41,9 @@ type env struct {
 	// configureDiscord, when set, adjusts the Discord session before use;
 	// tests point it at a fake Discord.
 	configureDiscord func(*discordgo.Session)
+	// hangup delivers SIGHUP, on which run reloads its config; nil: run
+	// listens for the real signal.
+	hangup <-chan os.Signal
 }
 
 var commands = map[string]*command{}

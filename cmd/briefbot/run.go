@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,7 +50,17 @@ func init() {
 			if requireToken && cfg.DiscordToken == "" {
 				return errors.New("DISCORD_TOKEN is not set (--require-token): set it, or DISCORD_TOKEN_FILE; with docker compose, put DISCORD_TOKEN=… in .env beside docker-compose.yml")
 			}
-			return runBot(ctx, e, cfg, log)
+			reload := func() (*config.Config, error) { return config.Load(cfgPath, e.getenv) }
+			if e.hangup == nil {
+				// Only run reloads; other commands keep SIGHUP's default.
+				hup := make(chan os.Signal, 1)
+				signal.Notify(hup, syscall.SIGHUP)
+				defer signal.Stop(hup)
+				withHup := *e
+				withHup.hangup = hup
+				e = &withHup
+			}
+			return runBotReloading(ctx, e, cfg, log, reload)
 		},
 	})
 }
@@ -56,9 +69,16 @@ func init() {
 // (SIGINT/SIGTERM), then lets in-flight polls and decisions finish
 // recording before closing the store.
 func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) error {
+	return runBotReloading(ctx, e, cfg, log, nil)
+}
+
+// runBotReloading is runBot that, on each signal from e.hangup (SIGHUP),
+// re-reads the config with reload and applies its sources, topics and
+// polling interval without a restart.
+func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger, reload func() (*config.Config, error)) error {
 	log.Info("briefbot starting", slog.String("version", buildVersion()), slog.String("instance", instanceName()))
-	classifier, err := newClassifier(cfg)
-	if err != nil {
+	// The config's topics are checked before the database is opened.
+	if _, err := newClassifier(cfg); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, cfg, log, true)
@@ -72,8 +92,12 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}()
 
 	m := metrics.New()
-	feeds := feedsFromConfig(cfg)
-	logFeeds(log, feeds)
+	// The config's feeds and topics with the servers' own (from /feeds
+	// and /topics), which may change while running.
+	lv, err := newLive(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
 
 	wake := make(chan struct{}, 1)
 	opts := source.PollerOptions{
@@ -92,8 +116,17 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		opts.WebSub = &source.WebSubOptions{CallbackBase: cfg.WebSub.CallbackURL, Secret: cfg.WebSubSecret}
 	}
 	fetcher := source.NewFetcher(limitsFromConfig(cfg), log)
-	w := newWatch(feeds, soonestInterval(cfg, feeds), log)
-	poller := source.NewPoller(fetcher, countingStore{st, m, w}, feeds, opts, log)
+	// The watch learns the feeds once the live set is applied; nothing
+	// runs before then.
+	w := newWatch(nil, cfg.Polling.Interval, log)
+	poller := source.NewPoller(fetcher, countingStore{st, m, w}, nil, opts, log)
+	lv.poller = poller
+	if err := lv.apply(ctx); err != nil {
+		return err
+	}
+	feeds := poller.Feeds()
+	logFeeds(log, feeds)
+	w.feeds, w.interval = feeds, soonestInterval(cfg, feeds)
 
 	var (
 		sink    pipeline.Sink = countingSink{pipeline.NewConsole(e.stdout), w}
@@ -103,7 +136,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		log.Info("no DISCORD_TOKEN set: briefings are printed here. To post them in Discord, " +
 			"create an application (see README, \"Connecting to Discord\") and set DISCORD_TOKEN and discord.application_id")
 	} else {
-		if discord, err = newDiscord(cfg, st, classifier, feeds, log, m, e.configureDiscord); err != nil {
+		if discord, err = newDiscord(cfg, st, lv, fetcher, log, m, e.configureDiscord); err != nil {
 			return err
 		}
 		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
@@ -116,7 +149,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}
 	pipe := &pipeline.Pipeline{
 		Store:     st,
-		Classify:  relevance(classifier),
+		Classify:  lv.classify(),
 		Summarize: summarizer(sum, enrich),
 		Sink:      sink,
 		// Another outlet's report of the same event joins its story, so a
@@ -172,6 +205,10 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	}
 	goPart("poller", poller.Run)
 	goPart("watch", func(ctx context.Context) error { return w.run(ctx, st, slowestInterval(cfg, feeds)) })
+	goPart("servers' feeds and topics", lv.refresh)
+	if reload != nil && e.hangup != nil {
+		goPart("reload", func(ctx context.Context) error { return lv.watchHangup(ctx, e.hangup, reload) })
+	}
 	// One instance at a time runs the pipeline: its story clusterer is in
 	// memory, and two would start two stories for one event.
 	leader := &lease.Singleton{

@@ -26,7 +26,7 @@ import (
 // sqliteSchemaCopied is the store/sqlite schema version copyTables reads.
 // A newer file still copies (migrations add, they do not rename); tables
 // this file does not know are named in a warning.
-const sqliteSchemaCopied = 5
+const sqliteSchemaCopied = 7
 
 // sqliteTimeLayout is how store/sqlite keeps times (fixed-width UTC text).
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
@@ -87,6 +87,7 @@ var copyTables = []copyTable{
 		col("id", nil), col("guild_id", nil), col("channel_id", nil), col("topic", nil), col("mode", nil),
 		col("digest_times", toStrings), col("timezone", nil), col("since", toTime), col("last_digest", toTime),
 		col("created_by", nil), col("paused", toBool), col("paused_reason", nil), col("paused_at", toTime),
+		col("outlets", toStrings), col("mention_role", nil),
 	}},
 	{name: "deliveries", key: "id", identity: "id", cols: []copyColumn{
 		col("id", nil), col("kind", nil), col("subscription_id", nil), col("guild_id", nil), col("channel_id", nil),
@@ -98,6 +99,14 @@ var copyTables = []copyTable{
 	{name: "interactions", key: "id", cols: []copyColumn{
 		col("id", nil), col("at", toTime),
 	}},
+	{name: "guild_feeds", key: "guild_id, url", cols: []copyColumn{
+		col("guild_id", nil), col("url", nil), col("source", nil), col("outlet", nil), col("language", nil),
+		col("added_by", nil), col("added", toTime),
+	}},
+	{name: "guild_topics", key: "guild_id, name", cols: []copyColumn{
+		col("guild_id", nil), col("name", nil), col("description", nil), col("include", toStrings),
+		col("exclude", toStrings), col("require", toStrings), col("created_by", nil), col("created", toTime),
+	}},
 	// Paid for once; worth keeping.
 	{name: "summary_cache", key: "key", cols: []copyColumn{
 		col("key", nil), col("summary", nil), col("created", toTime),
@@ -108,7 +117,7 @@ var copyTables = []copyTable{
 const copyBatch = 500
 
 // CopyFromSQLite copies every row of an embedded database (src, a handle on
-// a store/sqlite file migrated to at least version 5, such as
+// a store/sqlite file migrated to at least version 7, such as
 // sqlite.Store.ReadOnlyDB) into dst, keeping IDs, item states and
 // decisions, story membership, subscriptions and deliveries (pending, sent
 // with their message IDs, failed). It is idempotent: rows already here

@@ -69,6 +69,12 @@ func populateSQLite(t *testing.T, s *sqlite.Store) {
 	sub(store.Subscription{GuildID: "g1", ChannelID: "c2", Topic: "diplomacy"})
 	sub(store.Subscription{GuildID: "g1", ChannelID: "c3", Topic: "gaza"})
 	sub(store.Subscription{GuildID: "g2", ChannelID: "lost", Topic: "diplomacy"})
+	sub(store.Subscription{GuildID: "g2", ChannelID: "c4", Topic: "g2/water", Outlets: []string{"ap"}, MentionRole: "r1"})
+	_, err = s.AddGuildFeed(ctx, store.GuildFeed{GuildID: "g2", URL: "https://local.example/feed", Source: "guild:local",
+		Outlet: "Local", Language: "fa", AddedBy: "u2", Added: copyT0}, 0)
+	must(err)
+	must(s.SaveGuildTopic(ctx, store.GuildTopic{GuildID: "g2", Name: "water", Description: "Water",
+		Include: []string{"dam"}, Exclude: []string{"flood"}, CreatedBy: "u2", Created: copyT0}))
 	digest := sub(store.Subscription{GuildID: "g1", ChannelID: "c1", Topic: "gaza", Mode: store.ModeDigest,
 		DigestTimes: []string{"08:00", "18:30"}, Timezone: "Asia/Tehran"})
 
@@ -132,6 +138,8 @@ type snapshot struct {
 	Stories       []store.Story
 	Subscriptions []store.Subscription
 	Deliveries    []string
+	GuildFeeds    []store.GuildFeed
+	GuildTopics   []store.GuildTopic
 }
 
 var copyLinks = []string{
@@ -158,6 +166,12 @@ func takeSnapshot(t *testing.T, st store.Store, deliveries func() []string) snap
 		}
 	}
 	if sn.Stories, err = st.Stories(ctx, store.StoryQuery{Limit: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if sn.GuildFeeds, err = st.GuildFeeds(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if sn.GuildTopics, err = st.GuildTopics(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	if sn.Subscriptions, err = st.Subscriptions(ctx, store.SubscriptionFilter{}); err != nil {

@@ -95,9 +95,45 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim deliveries: %w", err)
 	}
+	if err := s.fillMentions(ctx, claimed); err != nil {
+		return nil, err
+	}
 	// RETURNING promises no order.
 	slices.SortFunc(claimed, func(a, b store.Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	return claimed, nil
+}
+
+// fillMentions gives claimed story deliveries and edits their
+// subscription's role to ping: an edit keeps the mention in the message's
+// text (Discord notifies only for new messages).
+func (s *Store) fillMentions(ctx context.Context, claimed []store.Delivery) error {
+	var ids []int64
+	for _, d := range claimed {
+		if d.Kind != store.DeliverDigest && d.SubscriptionID != 0 {
+			ids = append(ids, d.SubscriptionID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, mention_role FROM subscriptions WHERE id = ANY ($1) AND mention_role <> ''`, ids)
+	if err != nil {
+		return fmt.Errorf("postgres: claim deliveries: read the roles to mention: %w", err)
+	}
+	roles := map[int64]string{}
+	var (
+		id   int64
+		role string
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &role}, func() error { roles[id] = role; return nil }); err != nil {
+		return fmt.Errorf("postgres: claim deliveries: read the roles to mention: %w", err)
+	}
+	for i := range claimed {
+		if claimed[i].Kind != store.DeliverDigest {
+			claimed[i].MentionRole = roles[claimed[i].SubscriptionID]
+		}
+	}
+	return nil
 }
 
 // deliveryState reads and locks a delivery inside tx, or ErrNotFound.

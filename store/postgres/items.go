@@ -110,8 +110,8 @@ func (s *Store) CompleteItem(ctx context.Context, id int64, d store.Decision) er
 		)
 		// FOR UPDATE: two completions of one item take turns, so the
 		// second sees the first's story and adds none.
-		err := tx.QueryRow(ctx, `SELECT state, title, link, published FROM items WHERE id = $1 FOR UPDATE`, id).
-			Scan(&state, &it.title, &it.link, &it.published)
+		err := tx.QueryRow(ctx, `SELECT state, title, link, published, source FROM items WHERE id = $1 FOR UPDATE`, id).
+			Scan(&state, &it.title, &it.link, &it.published, &it.source)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("complete item %d: %w", id, store.ErrNotFound)
 		}

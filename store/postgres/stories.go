@@ -16,9 +16,9 @@ import (
 
 // storyItem is what a story takes from the item that starts or joins it.
 type storyItem struct {
-	id          int64
-	title, link string
-	published   pgtype.Timestamptz
+	id                  int64
+	title, link, source string
+	published           pgtype.Timestamptz
 }
 
 // addToStory puts a relevant item in a story, inside CompleteItem's
@@ -117,14 +117,16 @@ func addToStory(ctx context.Context, tx pgx.Tx, it storyItem, d store.Decision) 
 		ON CONFLICT DO NOTHING`, topics, firstSeen, storyID); err != nil {
 		return fmt.Errorf("index story %d under its topics: %w", storyID, err)
 	}
-	if _, err := tx.Exec(ctx, fanOutQuery, storyID, at, topics, firstSeen); err != nil {
+	if _, err := tx.Exec(ctx, fanOutQuery, storyID, at, topics, firstSeen, it.source); err != nil {
 		return fmt.Errorf("queue story %d for subscribed channels: %w", storyID, err)
 	}
 	return nil
 }
 
 // fanOutQuery queues story $1, decided at $2, with topics $3 and first seen
-// at $4 for every channel subscribed to one of them in real time. ORDER BY
+// at $4 for every channel subscribed to one of them in real time that takes
+// item source $5: a subscription limited to some outlets only from those, a
+// server's own source only in the servers that added it. ORDER BY
 // s.id: when several of a channel's topics match, its oldest subscription
 // owns the delivery (rows go in in that order; the later ones conflict).
 const fanOutQuery = `
@@ -134,6 +136,9 @@ const fanOutQuery = `
 	WHERE s.topic = ANY ($3::text[])
 	  AND s.mode = 'realtime' AND NOT s.paused
 	  AND (s.since IS NULL OR s.since <= $4)
+	  AND (cardinality(s.outlets) = 0 OR $5::text = ANY (s.outlets))
+	  AND (NOT starts_with($5::text, '` + store.GuildSourcePrefix + `')
+	       OR EXISTS (SELECT 1 FROM guild_feeds g WHERE g.source = $5::text AND g.guild_id = s.guild_id))
 	ORDER BY s.id
 	ON CONFLICT (channel_id, story_id) DO NOTHING`
 

@@ -15,7 +15,7 @@ import (
 )
 
 const subscriptionColumns = `id, guild_id, channel_id, topic, mode, digest_times, timezone,
-	since, last_digest, created_by, paused, paused_reason, paused_at`
+	since, last_digest, created_by, paused, paused_reason, paused_at, outlets, mention_role`
 
 func scanSubscription(row pgx.Row) (store.Subscription, error) {
 	var (
@@ -24,7 +24,7 @@ func scanSubscription(row pgx.Row) (store.Subscription, error) {
 		since, lastDigest, pausedAt pgtype.Timestamptz
 	)
 	err := row.Scan(&sub.ID, &sub.GuildID, &sub.ChannelID, &sub.Topic, &mode, &sub.DigestTimes, &sub.Timezone,
-		&since, &lastDigest, &sub.CreatedBy, &sub.Paused, &sub.PausedReason, &pausedAt)
+		&since, &lastDigest, &sub.CreatedBy, &sub.Paused, &sub.PausedReason, &pausedAt, &sub.Outlets, &sub.MentionRole)
 	if err != nil {
 		return sub, err
 	}
@@ -41,6 +41,10 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription) (store.Su
 	if sub.DigestTimes == nil {
 		sub.DigestTimes = []string{} // the column is NOT NULL
 	}
+	outlets := sub.Outlets
+	if outlets == nil {
+		outlets = []string{}
+	}
 	if err := s.enter(); err != nil {
 		return store.Subscription{}, err
 	}
@@ -50,10 +54,12 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription) (store.Su
 	// slot fires twice. Resuming clears the pause, which makes the
 	// deliveries it held back claimable again.
 	out, err := scanSubscription(s.pool.QueryRow(ctx, `
-		INSERT INTO subscriptions (guild_id, channel_id, topic, mode, digest_times, timezone, since, last_digest, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO subscriptions (guild_id, channel_id, topic, mode, digest_times, timezone, since, last_digest, created_by, outlets, mention_role)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (channel_id, topic) DO UPDATE SET
 		    guild_id      = excluded.guild_id,
+		    outlets       = excluded.outlets,
+		    mention_role  = excluded.mention_role,
 		    mode          = excluded.mode,
 		    digest_times  = excluded.digest_times,
 		    timezone      = excluded.timezone,
@@ -63,7 +69,7 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription) (store.Su
 		    paused_at     = NULL
 		RETURNING `+subscriptionColumns,
 		clean(sub.GuildID), clean(sub.ChannelID), clean(sub.Topic), string(sub.Mode), sub.DigestTimes, clean(sub.Timezone),
-		ts(sub.Since), ts(sub.LastDigest), clean(sub.CreatedBy)))
+		ts(sub.Since), ts(sub.LastDigest), clean(sub.CreatedBy), cleanAll(outlets), clean(sub.MentionRole)))
 	if err != nil {
 		return store.Subscription{}, fmt.Errorf("postgres: subscribe channel %s to %q: %w", sub.ChannelID, sub.Topic, err)
 	}

@@ -100,7 +100,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("sqlite: claim deliveries: %w", err)
 		}
-		return nil
+		rows.Close()
+		return fillMentions(ctx, tx, claimed)
 	})
 	if err != nil {
 		return nil, err
@@ -108,6 +109,23 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 	// RETURNING promises no order.
 	slices.SortFunc(claimed, func(a, b store.Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	return claimed, nil
+}
+
+// fillMentions gives claimed story deliveries and edits their
+// subscription's role to ping: an edit keeps the mention in the message's
+// text (Discord notifies only for new messages).
+func fillMentions(ctx context.Context, tx *sql.Tx, claimed []store.Delivery) error {
+	for i := range claimed {
+		d := &claimed[i]
+		if d.Kind == store.DeliverDigest || d.SubscriptionID == 0 {
+			continue
+		}
+		err := tx.QueryRowContext(ctx, `SELECT mention_role FROM subscriptions WHERE id = ?`, d.SubscriptionID).Scan(&d.MentionRole)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: claim deliveries: read subscription %d's role to mention: %w", d.SubscriptionID, err)
+		}
+	}
+	return nil
 }
 
 // deliveryState reads a delivery's state inside tx, or ErrNotFound.

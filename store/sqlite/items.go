@@ -121,8 +121,8 @@ func (s *Store) CompleteItem(ctx context.Context, id int64, d store.Decision) er
 			it        storyItem
 			published sql.NullString
 		)
-		err := tx.QueryRowContext(ctx, `SELECT state, title, link, published FROM items WHERE id = ?`, id).
-			Scan(&state, &it.title, &it.link, &published)
+		err := tx.QueryRowContext(ctx, `SELECT state, title, link, published, source FROM items WHERE id = ?`, id).
+			Scan(&state, &it.title, &it.link, &published, &it.source)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("complete item %d: %w", id, store.ErrNotFound)
 		}

@@ -409,7 +409,7 @@ func TestBriefingQueryPlans(t *testing.T) {
 	tests = append(tests,
 		plan{"claim", claimQuery, []any{"owner", "b", "a", 10}, []string{"deliveries_pending"}, false},
 		// A topic's realtime subscribers, ordered to pick each channel's oldest.
-		plan{"fan-out", fanOutQuery, []any{1, "a", `["gaza"]`, "a"}, []string{"subscriptions_topic"}, true},
+		plan{"fan-out", fanOutQuery, []any{1, "a", `["gaza"]`, "a", "bbc"}, []string{"subscriptions_topic"}, true},
 	)
 	for _, tc := range tests {
 		p := queryPlan(t, s, tc.query, tc.args...)

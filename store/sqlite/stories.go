@@ -15,9 +15,9 @@ import (
 
 // storyItem is what a story takes from the item that starts or joins it.
 type storyItem struct {
-	id          int64
-	title, link string
-	published   sql.NullString
+	id                  int64
+	title, link, source string
+	published           sql.NullString
 }
 
 // addToStory puts a relevant item in a story, inside CompleteItem's
@@ -111,7 +111,7 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 			return fmt.Errorf("index story %d under topic %q: %w", storyID, topic, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, fanOutQuery, storyID, at, jsonList(topics), firstSeen); err != nil {
+	if _, err := tx.ExecContext(ctx, fanOutQuery, storyID, at, jsonList(topics), firstSeen, it.source); err != nil {
 		return fmt.Errorf("queue story %d for subscribed channels: %w", storyID, err)
 	}
 	return nil
@@ -144,7 +144,9 @@ func refreshStory(ctx context.Context, tx *sql.Tx, storyID int64, d store.Decisi
 }
 
 // fanOutQuery queues story ?1, decided at ?2, with topics ?3 (JSON) and
-// first seen at ?4 for every channel subscribed to one of them in real time.
+// first seen at ?4 for every channel subscribed to one of them in real time
+// that takes item source ?5: a subscription limited to some outlets only
+// from those, a server's own source only in the servers that added it.
 // ORDER BY s.id: when several of a channel's topics match, its oldest
 // subscription owns the delivery. The WHERE keeps SQLite from reading
 // ON CONFLICT as a join constraint.
@@ -155,6 +157,9 @@ const fanOutQuery = `
 	WHERE s.topic IN (SELECT value FROM json_each(?3))
 	  AND s.mode = 'realtime' AND s.paused = 0
 	  AND (s.since IS NULL OR s.since <= ?4)
+	  AND (s.outlets = '[]' OR ?5 IN (SELECT value FROM json_each(s.outlets)))
+	  AND (substr(?5, 1, length('` + store.GuildSourcePrefix + `')) <> '` + store.GuildSourcePrefix + `'
+	       OR EXISTS (SELECT 1 FROM guild_feeds g WHERE g.source = ?5 AND g.guild_id = s.guild_id))
 	ORDER BY s.id
 	ON CONFLICT (channel_id, story_id) DO NOTHING`
 

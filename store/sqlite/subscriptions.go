@@ -13,21 +13,24 @@ import (
 )
 
 const subscriptionColumns = `id, guild_id, channel_id, topic, mode, digest_times, timezone,
-	since, last_digest, created_by, paused, paused_reason, paused_at`
+	since, last_digest, created_by, paused, paused_reason, paused_at, outlets, mention_role`
 
 func scanSubscription(sc interface{ Scan(...any) error }) (store.Subscription, error) {
 	var (
 		sub                         store.Subscription
-		mode, times                 string
+		mode, times, outlets        string
 		since, lastDigest, pausedAt sql.NullString
 	)
 	err := sc.Scan(&sub.ID, &sub.GuildID, &sub.ChannelID, &sub.Topic, &mode, &times, &sub.Timezone,
-		&since, &lastDigest, &sub.CreatedBy, &sub.Paused, &sub.PausedReason, &pausedAt)
+		&since, &lastDigest, &sub.CreatedBy, &sub.Paused, &sub.PausedReason, &pausedAt, &outlets, &sub.MentionRole)
 	if err != nil {
 		return sub, err
 	}
 	sub.Mode = store.DeliveryMode(mode)
 	if sub.DigestTimes, err = decodeList(times); err != nil {
+		return sub, err
+	}
+	if sub.Outlets, err = decodeList(outlets); err != nil {
 		return sub, err
 	}
 	if sub.Since, err = parseTime(since); err != nil {
@@ -61,10 +64,12 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription) (store.Su
 		// the deliveries it held back claimable again.
 		var err error
 		out, err = scanSubscription(tx.QueryRowContext(ctx, `
-			INSERT INTO subscriptions (guild_id, channel_id, topic, mode, digest_times, timezone, since, last_digest, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO subscriptions (guild_id, channel_id, topic, mode, digest_times, timezone, since, last_digest, created_by, outlets, mention_role)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (channel_id, topic) DO UPDATE SET
 			    guild_id      = excluded.guild_id,
+			    outlets       = excluded.outlets,
+			    mention_role  = excluded.mention_role,
 			    mode          = excluded.mode,
 			    digest_times  = excluded.digest_times,
 			    timezone      = excluded.timezone,
@@ -74,7 +79,7 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription) (store.Su
 			    paused_at     = NULL
 			RETURNING `+subscriptionColumns,
 			sub.GuildID, sub.ChannelID, sub.Topic, string(sub.Mode), jsonList(sub.DigestTimes), sub.Timezone,
-			since, lastDigest, sub.CreatedBy))
+			since, lastDigest, sub.CreatedBy, jsonList(sub.Outlets), sub.MentionRole))
 		if err != nil {
 			return fmt.Errorf("sqlite: subscribe channel %s to %q: %w", sub.ChannelID, sub.Topic, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/briefbot/briefbot/store"
@@ -118,4 +119,28 @@ func UTC(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
+}
+
+// CheckGuildFeed validates what AddGuildFeed is given.
+func CheckGuildFeed(f store.GuildFeed) error {
+	switch {
+	case f.GuildID == "" || f.URL == "":
+		return fmt.Errorf("guild %q, url %q: both must be set", f.GuildID, f.URL)
+	case !strings.HasPrefix(f.Source, store.GuildSourcePrefix) || len(f.Source) == len(store.GuildSourcePrefix):
+		return fmt.Errorf("source %q: a server's feed is polled as a source named %q followed by something", f.Source, store.GuildSourcePrefix)
+	case f.Added.IsZero():
+		return errors.New("the time the feed was added is zero; set GuildFeed.Added")
+	}
+	return nil
+}
+
+// CheckGuildTopic validates what SaveGuildTopic is given.
+func CheckGuildTopic(t store.GuildTopic) error {
+	switch {
+	case t.GuildID == "" || t.Name == "":
+		return fmt.Errorf("guild %q, name %q: both must be set", t.GuildID, t.Name)
+	case t.Created.IsZero():
+		return errors.New("the time the topic was created is zero; set GuildTopic.Created")
+	}
+	return nil
 }

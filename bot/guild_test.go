@@ -1,0 +1,194 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/discordtest"
+	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/story"
+)
+
+const manageServer = discordgo.PermissionManageGuild
+
+// withGuild enables /feeds and /topics with a fetch that serves one feed
+// document per URL ("" items: the fetch fails) and counts Changed calls.
+func withGuild(maxFeeds int, changed *atomic.Int32) envOption {
+	return func(o *bot.Options) {
+		o.Guild = &bot.GuildOptions{
+			Fetch: func(_ context.Context, url string) (string, []story.Item, error) {
+				if strings.Contains(url, "broken") {
+					return "", nil, errors.New("HTTP 404")
+				}
+				return "A Feed", []story.Item{{Source: "x", Key: "k", Title: "Envoys meet in Muscat", Published: t0}}, nil
+			},
+			Reason:   func(err error) string { return err.Error() },
+			Changed:  func(context.Context) error { changed.Add(1); return nil },
+			MaxFeeds: maxFeeds,
+		}
+	}
+}
+
+func subcommand(name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}
+}
+
+func roleOpt(id string) *discordgo.ApplicationCommandInteractionDataOption {
+	return &discordgo.ApplicationCommandInteractionDataOption{Name: "mention", Type: discordgo.ApplicationCommandOptionRole, Value: id}
+}
+
+func TestGuildCommandsBadArguments(t *testing.T) {
+	t.Parallel()
+	var changed atomic.Int32
+	e := newEnv(t, withGuild(1, &changed)).open()
+	// The one feed the server may have.
+	wantReply(t, e.run(e.command("feeds", manageServer, subcommand("add", opt("url", "https://a.example/feed")))), true, "Added **A Feed**")
+	if changed.Load() != 1 {
+		t.Errorf("Changed called %d times after /feeds add, want 1", changed.Load())
+	}
+	withAppPerms := func(in *discordgo.Interaction, p int64) *discordgo.Interaction {
+		in.AppPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks | p
+		return in
+	}
+	tests := []struct {
+		name string
+		in   *discordgo.Interaction
+		want []string
+	}{
+		{"feeds without Manage Server", e.command("feeds", manage, subcommand("list")), []string{"Manage Server"}},
+		{"not a URL", e.command("feeds", manageServer, subcommand("add", opt("url", "example.com/feed"))), []string{"not a feed address", "https://"}},
+		{"a file path", e.command("feeds", manageServer, subcommand("add", opt("url", "/etc/passwd"))), []string{"not a feed address"}},
+		{"unreadable feed", e.command("feeds", manageServer, subcommand("add", opt("url", "https://broken.example/feed"))), []string{"could not read", "HTTP 404"}},
+		{"over the limit", e.command("feeds", manageServer, subcommand("add", opt("url", "https://b.example/feed"))), []string{"already has 1 feeds", "/feeds remove"}},
+		{"removing an unknown feed", e.command("feeds", manageServer, subcommand("remove", opt("url", "https://c.example/feed"))), []string{"no feed"}},
+		{"topic without include", e.command("topics", manageServer, subcommand("create", opt("name", "water"), opt("description", "d"), opt("include", " , "))), []string{"does not work", "include"}},
+		{"topic named like a configured one", e.command("topics", manageServer, subcommand("create", opt("name", topicGaza), opt("description", "d"), opt("include", "gaza"))), []string{"already a topic"}},
+		{"deleting an unknown topic", e.command("topics", manageServer, subcommand("delete", opt("name", "nope"))), []string{"no topic"}},
+		{"unknown outlet", withAppPerms(e.command("subscribe", manage, opt("topic", topicGaza), opt("outlets", "bbc, Fox")), 0), []string{"no outlet “Fox”"}},
+		{"mention in a digest", withAppPerms(e.command("subscribe", manage, opt("topic", topicGaza), opt("mode", "digest"), roleOpt("900000000000000700")), discordgo.PermissionMentionEveryone), []string{"realtime subscriptions only"}},
+		{"mention @everyone", withAppPerms(e.command("subscribe", manage, opt("topic", topicGaza), roleOpt("900000000000000100")), discordgo.PermissionMentionEveryone), []string{"never pings @everyone"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			wantReply(t, e.run(tc.in), true, tc.want...)
+		})
+	}
+	if subs := e.subscriptions(store.SubscriptionFilter{}); len(subs) != 0 {
+		t.Errorf("bad /subscribe calls stored %+v", subs)
+	}
+	if changed.Load() != 1 {
+		t.Errorf("Changed called %d times; refused commands must change nothing", changed.Load())
+	}
+}
+
+// Outlets are matched by name or display name, and subscribing again
+// replaces the options.
+func TestSubscribeOutletsAndMention(t *testing.T) {
+	t.Parallel()
+	var changed atomic.Int32
+	e := newEnv(t, withGuild(5, &changed)).open()
+	in := e.command("subscribe", manage, opt("topic", topicGaza), opt("outlets", "BBC News, reuters"), roleOpt("900000000000000700"))
+	in.AppPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks | discordgo.PermissionMentionEveryone
+	wantReply(t, e.run(in), true, "Subscribed", "only from bbc and reuters", "pinging <@&900000000000000700>")
+	subs := e.subscriptions(store.SubscriptionFilter{})
+	if len(subs) != 1 || strings.Join(subs[0].Outlets, ",") != "bbc,reuters" || subs[0].MentionRole != "900000000000000700" {
+		t.Fatalf("stored %+v", subs)
+	}
+	in = e.command("subscribe", manage, opt("topic", topicGaza))
+	in.AppPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks
+	wantReply(t, e.run(in), true, "Updated")
+	if subs := e.subscriptions(store.SubscriptionFilter{}); len(subs) != 1 || len(subs[0].Outlets) != 0 || subs[0].MentionRole != "" {
+		t.Errorf("after subscribing again without options: %+v", subs)
+	}
+}
+
+// /feeds and /topics are registered only with GuildOptions, for Manage
+// Server by default, in servers only.
+func TestGuildCommandDefinitions(t *testing.T) {
+	t.Parallel()
+	var changed atomic.Int32
+	e := newEnv(t, withGuild(5, &changed)).open()
+	byName := map[string]*discordgo.ApplicationCommand{}
+	for _, c := range e.srv.Commands() {
+		byName[c.Name] = c
+	}
+	for name, subs := range map[string][]string{"feeds": {"add", "remove", "list"}, "topics": {"create", "list", "delete"}} {
+		c := byName[name]
+		if c == nil {
+			t.Fatalf("/%s not registered", name)
+		}
+		if p := c.DefaultMemberPermissions; p == nil || *p != manageServer {
+			t.Errorf("/%s default member permissions %v, want Manage Server", name, p)
+		}
+		if c.Contexts == nil || len(*c.Contexts) != 1 || (*c.Contexts)[0] != discordgo.InteractionContextGuild {
+			t.Errorf("/%s contexts %v, want servers only", name, c.Contexts)
+		}
+		var got []string
+		for _, o := range c.Options {
+			got = append(got, o.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(subs, ",") {
+			t.Errorf("/%s subcommands %q, want %q", name, got, subs)
+		}
+	}
+	if plain := newEnv(t).open(); len(plain.srv.Commands()) != 7 {
+		t.Errorf("without GuildOptions %d commands are registered, want the 7 others", len(plain.srv.Commands()))
+	}
+}
+
+// outlets completes the last of the comma-separated outlets typed, from
+// the configured ones and the server's own feeds only.
+func TestOutletAutocomplete(t *testing.T) {
+	t.Parallel()
+	var changed atomic.Int32
+	e := newEnv(t, withGuild(5, &changed)).open()
+	ctx := t.Context()
+	for _, f := range []store.GuildFeed{
+		{GuildID: discordtest.DefaultGuildID, URL: "https://local.example/feed", Source: "guild:local", Outlet: "Local Paper", Added: t0},
+		{GuildID: "900000000000000999", URL: "https://other.example/feed", Source: "guild:other", Outlet: "Other Paper", Added: t0},
+	} {
+		if _, err := e.st.AddGuildFeed(ctx, f, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		typed string
+		want  []string
+	}{
+		{"bb", []string{"bbc"}},
+		{"Al Jaz", []string{"aljazeera"}},
+		{"bbc, re", []string{"bbc,reuters"}},
+		{"paper", []string{"guild:local"}}, // not another server's
+	}
+	for _, tc := range tests {
+		in := e.srv.CommandInteraction("subscribe",
+			opt("topic", topicGaza),
+			&discordgo.ApplicationCommandInteractionDataOption{Type: discordgo.ApplicationCommandOptionString, Name: "outlets", Value: tc.typed, Focused: true})
+		in.Type = discordgo.InteractionApplicationCommandAutocomplete
+		cb := answer(t, e.run(in))
+		var got []string
+		for _, c := range cb.Choices {
+			got = append(got, fmt.Sprint(c.Value))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("outlets typed %q: choices %q, want %q", tc.typed, got, tc.want)
+		}
+	}
+	// /feeds remove completes the server's own feeds.
+	in := e.srv.CommandInteraction("feeds", subcommand("remove",
+		&discordgo.ApplicationCommandInteractionDataOption{Type: discordgo.ApplicationCommandOptionString, Name: "url", Value: "", Focused: true}))
+	in.Type = discordgo.InteractionApplicationCommandAutocomplete
+	in.Member = discordtest.Member(discordtest.DefaultUserID, manageServer)
+	cb := answer(t, e.run(in))
+	if len(cb.Choices) != 1 || cb.Choices[0].Value != "https://local.example/feed" {
+		t.Errorf("/feeds remove url choices %+v, want the server's one feed", cb.Choices)
+	}
+}

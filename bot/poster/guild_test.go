@@ -1,0 +1,37 @@
+package poster
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/briefbot/briefbot/store"
+)
+
+// A server's own feed joining a story other servers have does not show up
+// in their message: SourceVisible hides it from them.
+func TestEditsHideOtherServersOwnFeeds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.subscribe(mainChannel, topicDiplomacy)
+	hidden := store.GuildSourcePrefix + "elsewhere"
+	p, _ := e.poster(nil, func(o *Options) {
+		o.SourceVisible = func(_, src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) }
+	})
+	id := e.story(storyOpts{source: "reuters", title: "Envoys meet in Muscat"})
+	drain(t, p)
+	e.waitMessages(mainChannel, 1)
+	e.story(storyOpts{source: hidden, title: "Envoys meet in Oman", join: id})
+	e.story(storyOpts{source: "bbc", title: "Envoys meet in Oman again", join: id})
+	drain(t, p)
+	msgs := e.messages(mainChannel)
+	if len(msgs) != 1 || msgs[0].Edits == 0 {
+		t.Fatalf("messages %+v; want the one message, edited", msgs)
+	}
+	text := embedJSON(t, msgs[0].Embeds[0])
+	if strings.Contains(text, "elsewhere") {
+		t.Errorf("the message shows another server's own feed:\n%s", text)
+	}
+	if !strings.Contains(text, "bbc") || !strings.Contains(text, "reuters") {
+		t.Errorf("the message lost the visible outlet that joined:\n%s", text)
+	}
+}

@@ -1,0 +1,113 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+)
+
+// feedSet is the poller's running feeds, which SetFeeds may change while
+// Run runs: servers add feeds from Discord, and SIGHUP reloads the config.
+type feedSet struct {
+	mu      sync.Mutex
+	ctx     context.Context // Run's; nil until Run starts and after it ends
+	wg      sync.WaitGroup
+	running map[string]*runningFeed // by name
+}
+
+type runningFeed struct {
+	feed   Feed
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// SetFeeds replaces the feeds the poller polls, before or during Run. A
+// new feed is registered in the store and its schedule starts at once,
+// resuming from what the store remembers, so it is polled from the next
+// tick; a removed one stops (a poll in flight is cut off, which does not
+// count as the source's failure), keeping its items and state; a feed
+// whose URL, interval or settings changed restarts with them. Feeds are
+// keyed by Name, so a feed several callers want is polled once.
+func (p *Poller) SetFeeds(ctx context.Context, feeds []Feed) error {
+	p.set.mu.Lock()
+	defer p.set.mu.Unlock()
+	want := map[string]Feed{}
+	for _, f := range feeds {
+		want[f.Name] = f
+	}
+	// Register first: a feed the store cannot take is not started, and
+	// the running set is left as it was.
+	for _, f := range feeds {
+		if r, ok := p.set.running[f.Name]; ok && r.feed == f {
+			continue
+		}
+		if err := p.store.EnsureSource(ctx, f.Name, f.URL); err != nil {
+			return fmt.Errorf("source: registering source %q in the store: %w", f.Name, err)
+		}
+	}
+	p.feeds = slices.Clone(feeds)
+	if p.set.ctx == nil {
+		return nil // Run starts them
+	}
+	var stopped []string
+	for name, r := range p.set.running {
+		if f, ok := want[name]; !ok || f != r.feed {
+			r.cancel()
+			<-r.done // so a restarted feed never runs two loops
+			delete(p.set.running, name)
+			if !ok {
+				stopped = append(stopped, name)
+			}
+		}
+	}
+	var started []string
+	for _, f := range feeds {
+		if _, ok := p.set.running[f.Name]; !ok {
+			p.startLocked(f)
+			started = append(started, f.Name)
+		}
+	}
+	if len(started)+len(stopped) > 0 {
+		p.log.Info("sources changed", slog.Any("started", started), slog.Any("stopped", stopped),
+			slog.Int("sources", len(p.set.running)))
+	}
+	return nil
+}
+
+// Feeds returns the feeds being polled.
+func (p *Poller) Feeds() []Feed {
+	p.set.mu.Lock()
+	defer p.set.mu.Unlock()
+	return slices.Clone(p.feeds)
+}
+
+// runFeeds starts p.feeds and keeps the set running until ctx ends, then
+// waits for every loop.
+func (p *Poller) runFeeds(ctx context.Context) {
+	p.set.mu.Lock()
+	p.set.ctx = ctx
+	p.set.running = map[string]*runningFeed{}
+	for _, f := range p.feeds {
+		if _, ok := p.set.running[f.Name]; !ok {
+			p.startLocked(f)
+		}
+	}
+	p.set.mu.Unlock()
+	<-ctx.Done()
+	p.set.wg.Wait()
+	p.set.mu.Lock()
+	p.set.ctx, p.set.running = nil, nil
+	p.set.mu.Unlock()
+}
+
+func (p *Poller) startLocked(f Feed) {
+	ctx, cancel := context.WithCancel(p.set.ctx)
+	r := &runningFeed{feed: f, cancel: cancel, done: make(chan struct{})}
+	p.set.running[f.Name] = r
+	p.set.wg.Go(func() {
+		defer close(r.done)
+		p.loop(ctx, f)
+	})
+}
