@@ -30,8 +30,16 @@ func Default() *Topic {
 		description: "Diplomacy involving Iran and the Middle East: talks, mediation, ceasefire and hostage deals, envoy and leader visits, summits, sanctions, UN Security Council and IAEA actions, normalisation, and official statements between governments.",
 		threshold:   DefaultThreshold,
 		subtopics:   append([]string(nil), defaultSubtopics...),
-		scorer:      gazetteer(),
+		scorer:      &learned{g: gazetteer(), m: fittedModel()},
 	}
+}
+
+// handTuned is the built-in topic with the earlier hand-set weights (see
+// logit), kept so evaluation can show whether the learned layer beats it.
+func handTuned() *Topic {
+	t := Default()
+	t.scorer = gazetteer()
+	return t
 }
 
 // Builtins returns the built-in topics.
@@ -97,6 +105,7 @@ var gazetteer = sync.OnceValue(func() *gazModel {
 		{catRegion, regionSpecs}, {catForeign, foreignSpecs}, {catDiplo, diploSpecs},
 		{catStatement, statementSpecs}, {catActor, actorSpecs}, {catNeg, negSpecs},
 		{catElsewhere, elsewhereSpecs}, {catExclude, excludeSpecs}, {catCue, cueSpecs},
+		{catSpeech, speechSpecs}, {catNonState, nonStateSpecs}, {catArmed, armedSpecs}, {catLegal, legalSpecs},
 	}
 	for _, tb := range tables {
 		for _, s := range tb.specs {
@@ -434,7 +443,7 @@ func (g *gazModel) dropCovered(hits []hit) []hit {
 		}
 		return hits[i].n > hits[j].n
 	})
-	var maxEnd [catCue + 1]int
+	var maxEnd [numCats]int
 	for i := range maxEnd {
 		maxEnd[i] = -1
 	}

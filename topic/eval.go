@@ -21,6 +21,9 @@ type LabeledItem struct {
 	Label       string `json:"label"`
 	Subtopic    string `json:"subtopic"`
 	Note        string `json:"note"`
+	// Published is the item's RFC 3339 time; its UTC date is the news day
+	// that cross-validation holds out.
+	Published string `json:"published"`
 }
 
 // LabelOn is the label of items that belong to the topic.
@@ -133,12 +136,19 @@ func Evaluate(items []LabeledItem, t *Topic) Report {
 }
 
 func score(items []LabeledItem, p Predictor) (Scores, []Result) {
-	s := Scores{FPR: map[string]float64{}, Count: map[string]int{}}
-	pos := map[string]int{}
 	results := make([]Result, len(items))
 	for i, it := range items {
-		r := p.Classify(it.Title, it.Description)
-		results[i] = r
+		results[i] = p.Classify(it.Title, it.Description)
+	}
+	return scoreResults(items, results), results
+}
+
+// scoreResults scores verdicts already made, results[i] on items[i].
+func scoreResults(items []LabeledItem, results []Result) Scores {
+	s := Scores{FPR: map[string]float64{}, Count: map[string]int{}}
+	pos := map[string]int{}
+	for i, it := range items {
+		r := results[i]
 		s.Count[it.Label]++
 		on := it.Label == LabelOn
 		switch {
@@ -163,7 +173,7 @@ func score(items []LabeledItem, p Predictor) (Scores, []Result) {
 			s.FPR[label] = ratio(pos[label], n)
 		}
 	}
-	return s, results
+	return s
 }
 
 func ratio(a, b int) float64 {
@@ -226,7 +236,7 @@ type Targets struct {
 
 // DefaultTargets are the acceptance targets of the built-in topic.
 func DefaultTargets() Targets {
-	return Targets{MinF1: 0.85, MinOverBase: 0.12, MaxFPR: map[string]float64{"near_region": 0.15, "near_topic": 0.15}}
+	return Targets{MinF1: 0.90, MinOverBase: 0.12, MaxFPR: map[string]float64{"near_region": 0.08, "near_topic": 0.15}}
 }
 
 // Check lists the targets rep misses; none means all are met.
