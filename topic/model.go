@@ -102,9 +102,9 @@ type analysis struct {
 	// vagueTitle is set when the headline names no party, act or subject
 	// the gazetteer knows ("What we know so far").
 	vagueTitle bool
-	actor     string
-	acts      []string
-	about     []string
+	actor      string
+	acts       []string
+	about      []string
 	// why holds every hit's reason text with the feature it fed, so the
 	// reasons can be ordered by what each contributed to the verdict.
 	why     []featReason
@@ -159,6 +159,7 @@ func (g *gazModel) analyze(d *doc) *analysis {
 		}
 	}
 	titleKnown := false
+	var partyOrder []string // regional parties in order of first mention
 	for _, h := range hits {
 		t := g.terms[h.ref]
 		p := pre(h.zone)
@@ -172,6 +173,10 @@ func (g *gazModel) analyze(d *doc) *analysis {
 				sidesT[t.group] = true
 			} else {
 				regionD[t.group] = true
+			}
+			if _, seen := a.parties[t.group]; !seen {
+				partyOrder = append(partyOrder, t.group)
+				a.parties[t.group] = 0
 			}
 			if h.zone != zoneBody || a.parties[t.group] == 0 {
 				a.parties[t.group] = math.Max(a.parties[t.group], t.weight*posZone[h.zone])
@@ -307,7 +312,7 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			a.acts = append(a.acts, n)
 		}
 	}
-	for _, grp := range sortedKeys(a.parties) {
+	for _, grp := range partyOrder {
 		if a.parties[grp] >= 0.3 {
 			a.about = append(a.about, regionLabel[grp])
 		}
@@ -325,15 +330,6 @@ var regionLabel = func() map[string]string {
 	}
 	return m
 }()
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
 
 // linModel is a logistic regression: P(on) = σ(bias + w·x).
 type linModel struct {
