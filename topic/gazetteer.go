@@ -301,6 +301,8 @@ var cueSpecs = []spec{
 // on who says it, so the model reads them together with the actor.
 var speechSpecs = []spec{
 	{"says", "", 1, "say|says|said|tell|tells|told|insist*|stress*|declar*|announc*|assert*|affirm*|reiterat*|underlin*|underscor*|highlight*|according to"},
+	// Reactions of states to events are statements (LABELS.md v2).
+	{"reacts", "", 1, "react|reacts|reacted|reaction|reactions"},
 }
 
 // nonStateSpecs: actors who do not speak for a state (LABELS.md v2:

@@ -76,8 +76,11 @@ func buildFeatNames() ([]string, map[string]int) {
 		"X:region×act(T)",       // the region is involved and the headline names a diplomatic act
 		"X:region×act(D)",       // ... and only the description does
 		"X:state×speech(T)",     // a state, official or body speaks or threatens in the headline
+		"X:state×speech(D)",     // ... in the description
+		"X:armed×speech(T)",     // an armed group speaks or threatens in the headline (not a state act)
+		"X:clean-act(T)",        // a diplomatic act in a headline with no non-diplomacy and no non-state actor
 		"X:sides(T)",            // two or more states or bodies in the headline
-		"X:not-only(T)",         // the headline speaks of non-diplomacy only
+		"X:not-only(T)",         // the headline speaks of non-diplomacy only, and no state speaks
 		"X:nonstate×act",        // a non-state actor does the diplomatic act
 		"X:elsewhere-no-region", // a theatre outside the region with no regional party in the headline
 		"X:deal×violence(T)",    // a deal and the fighting in one headline: a ceasefire breaking or holding
@@ -153,12 +156,40 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			a.why = append(a.why, featReason{text, feat})
 		}
 	}
+	// attributed reports a speaker named on the short side of a headline
+	// colon ("Iran: ..." or "...: Iran's foreign minister").
+	attributed := func(h hit) bool {
+		c := d.titleColon
+		if h.zone != zoneTitle || c <= 0 {
+			return false
+		}
+		n := d.zoneLen[zoneTitle]
+		switch {
+		case h.pos < c:
+			return c <= 4
+		default:
+			return n-c <= 5
+		}
+	}
+	attrib := false
 	noteActor := func(h hit, kind, name string) {
+		if attributed(h) {
+			attrib = true
+		}
 		if h.zone == zoneTitle && (actorPos < 0 || h.pos < actorPos) {
 			actorPos, actorKind, actorName = h.pos, kind, name
 		}
 	}
 	titleKnown := false
+	// armedAt marks where an armed group is named, so the party named there
+	// is not taken for a government.
+	armedAt := map[int]bool{}
+	for _, h := range hits {
+		if g.terms[h.ref].cat == catArmed {
+			armedAt[h.pos] = true
+		}
+	}
+	govT := false           // a state (not an armed group) is named in the headline
 	var partyOrder []string // regional parties in order of first mention
 	for _, h := range hits {
 		t := g.terms[h.ref]
@@ -168,6 +199,9 @@ func (g *gazModel) analyze(d *doc) *analysis {
 		}
 		switch t.cat {
 		case catRegion:
+			if h.zone == zoneTitle && !armedAt[h.pos] {
+				govT = true
+			}
 			if h.zone == zoneTitle {
 				regionT[t.group] = true
 				sidesT[t.group] = true
@@ -198,10 +232,14 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			f := set(p+"foreign", h.zone)
 			if h.zone == zoneTitle {
 				sidesT[t.group] = true
+				govT = true
 			}
 			addWhy("party: "+withSurface(t.label, d, h, true)+" ("+kind+")", f)
 			noteActor(h, kind, withSurface(t.label, d, h, true))
 		case catActor:
+			if attributed(h) {
+				attrib = true
+			}
 			f := set(p+"official", h.zone)
 			addWhy("actor: "+withSurface(t.label, d, h, false), f)
 		case catNonState:
@@ -247,6 +285,11 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			a.cues[t.group] = true
 		}
 	}
+	if attrib {
+		f := set("T:act:speech", zoneTitle)
+		addWhy("speaks: attributed (headline colon)", f)
+		actsT["speech"] = true
+	}
 	if len(regionT) >= 2 {
 		a.x[featIndex["T:region2"]] = 1
 	}
@@ -277,13 +320,22 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	} else if actD {
 		a.x[featIndex["X:region×act(D)"]] = region * x("D:region")
 	}
-	stateT := math.Max(math.Max(x("T:region"), x("T:foreign")), x("T:official"))
 	speakT := math.Max(math.Max(x("T:act:speech"), x("T:act:statement")), x("T:act:threat"))
-	a.x[featIndex["X:state×speech(T)"]] = stateT * speakT * region
+	if govT || x("T:official") > 0 {
+		a.x[featIndex["X:state×speech(T)"]] = speakT * region
+	} else if x("T:armed") > 0 {
+		a.x[featIndex["X:armed×speech(T)"]] = speakT
+	}
+	if actT && !anyNot("T:") && x("T:nonstate") == 0 {
+		a.x[featIndex["X:clean-act(T)"]] = region
+	}
+	stateD := math.Max(math.Max(x("D:region"), x("D:foreign")), x("D:official"))
+	speakD := math.Max(math.Max(x("D:act:speech"), x("D:act:statement")), x("D:act:threat"))
+	a.x[featIndex["X:state×speech(D)"]] = stateD * speakD * region
 	if len(sidesT) >= 2 {
 		a.x[featIndex["X:sides(T)"]] = 1
 	}
-	if anyNot("T:") && !actT {
+	if anyNot("T:") && !actT && a.x[featIndex["X:state×speech(T)"]] == 0 {
 		a.x[featIndex["X:not-only(T)"]] = 1
 	}
 	if x("T:nonstate") > 0 && (actT || actD) {

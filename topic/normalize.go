@@ -51,10 +51,17 @@ type doc struct {
 	// zoneLen counts tokens per zone, so scorers can tell a feed teaser from
 	// full text.
 	zoneLen [numZones]int
+	// titleColon is the number of headline tokens before its first colon,
+	// or -1: "Iran: talks will go on" and "Talks will go on: Araghchi"
+	// attribute the words to a speaker.
+	titleColon int
 }
 
 func newDoc(title, text string) *doc {
-	d := &doc{toks: make([]token, 0, 8+(len(title)+len(text))/5)}
+	d := &doc{toks: make([]token, 0, 8+(len(title)+len(text))/5), titleColon: -1}
+	if i := strings.IndexByte(title, ':'); i >= 0 {
+		d.titleColon = len(tokenize(title[:i]))
+	}
 	d.add(title, zoneTitle)
 	lead, body := splitLead(text)
 	d.add(lead, zoneLead)
