@@ -54,7 +54,7 @@ var negNames = []string{"violence", "humanitarian", "reaction", "protest", "crim
 
 // bodyGroups are the foreign parties that are international bodies rather
 // than states.
-var bodyGroups = map[string]bool{"UN": true, "EU": true, "ICC": true, "IAEA": true, "IFI": true, "IMO": true}
+var bodyGroups = map[string]bool{"UN": true, "EU": true, "ICC": true, "IAEA": true, "IFI": true}
 
 // featNames names the model's inputs; feature i is featNames[i]. Per-zone
 // features come in pairs: "T:" is the headline, "D:" the description (or
