@@ -18,6 +18,13 @@ type DayScores struct {
 	Learned, Hand, Baseline Scores
 }
 
+// SetScores are the held-out figures of one label file.
+type SetScores struct {
+	Set                     string
+	Items                   int
+	Learned, Hand, Baseline Scores
+}
+
 // CVReport is the evaluation of the built-in topic on labelled items: the
 // committed model in-sample, and leave-one-news-day-out cross-validation in
 // which the learned weights are refitted on the other days for each day.
@@ -32,6 +39,9 @@ type CVReport struct {
 	CV    Scores
 	CVECE float64
 	Days  []DayScores
+	// Sets are the pooled held-out figures per label file (LabeledItem.Set),
+	// in order of first appearance; empty when items name no set.
+	Sets []SetScores
 	// CVMisses are the wrong held-out verdicts, in input order.
 	CVMisses []Miss
 	// Stale is set when the committed weights differ from a fresh fit on
@@ -86,6 +96,27 @@ func CrossValidate(items []LabeledItem) CVReport {
 		rep.Days = append(rep.Days, DayScores{Day: f.Name, Items: len(f.Test), Learned: scoreResults(dayItems, dayRes), Hand: hs, Baseline: bs})
 	}
 	rep.CV = scoreResults(items, cv)
+	var sets []string
+	bySet := map[string][]int{}
+	for i, it := range items {
+		if it.Set == "" {
+			continue
+		}
+		if _, ok := bySet[it.Set]; !ok {
+			sets = append(sets, it.Set)
+		}
+		bySet[it.Set] = append(bySet[it.Set], i)
+	}
+	for _, set := range sets {
+		var si []LabeledItem
+		var sr []Result
+		for _, i := range bySet[set] {
+			si, sr = append(si, items[i]), append(sr, cv[i])
+		}
+		hs, _ := score(si, hand)
+		bs, _ := score(si, Baseline())
+		rep.Sets = append(rep.Sets, SetScores{Set: set, Items: len(si), Learned: scoreResults(si, sr), Hand: hs, Baseline: bs})
+	}
 	rep.CVECE = calibrationError(items, cv)
 	for i, it := range items {
 		if cv[i].Relevant != (it.Label == LabelOn) {

@@ -2,6 +2,7 @@ package topic
 
 import (
 	"os"
+	"path"
 	"strings"
 	"testing"
 
@@ -15,7 +16,10 @@ func loadDevItems(tb testing.TB) []LabeledItem {
 	tb.Helper()
 	var items []LabeledItem
 	for _, f := range DevSets {
-		items = append(items, evaldata.Load(tb, f, ParseLabeled)...)
+		for _, it := range evaldata.Load(tb, f, ParseLabeled) {
+			it.Set = path.Base(f)
+			items = append(items, it)
+		}
 	}
 	return items
 }
@@ -30,6 +34,9 @@ func TestDevSetTargets(t *testing.T) {
 	t.Logf("in-sample: P %.3f R %.3f F1 %.3f FPR %v ECE %.3f", in.Model.Precision, in.Model.Recall, in.Model.F1, in.Model.FPR, in.ECE)
 	t.Logf("cross-validated by day: P %.3f R %.3f F1 %.3f FPR %v ECE %.3f", rep.CV.Precision, rep.CV.Recall, rep.CV.F1, rep.CV.FPR, rep.CVECE)
 	t.Logf("hand weights: F1 %.3f FPR %v; baseline: F1 %.3f FPR %v", rep.Hand.F1, rep.Hand.FPR, in.Baseline.F1, in.Baseline.FPR)
+	for _, st := range rep.Sets {
+		t.Logf("%s cross-validated: F1 %.3f (hand %.3f, baseline %.3f)", st.Set, st.Learned.F1, st.Hand.F1, st.Baseline.F1)
+	}
 	for _, d := range rep.Days {
 		t.Logf("%s %3d items: F1 %.3f (hand %.3f, baseline %.3f)", d.Day, d.Items, d.Learned.F1, d.Hand.F1, d.Baseline.F1)
 	}

@@ -24,6 +24,9 @@ type LabeledItem struct {
 	// Published is the item's RFC 3339 time; its UTC date is the news day
 	// that cross-validation holds out.
 	Published string `json:"published"`
+	// Set names the file the item came from, for per-file figures; the
+	// reader of the file sets it.
+	Set string `json:"-"`
 }
 
 // LabelOn is the label of items that belong to the topic.

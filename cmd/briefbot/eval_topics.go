@@ -78,6 +78,9 @@ func runEvalTopics(ctx context.Context, e *env, args []string) error {
 		if len(its) == 0 {
 			return fmt.Errorf("%s has no items; point --labels at a JSONL file of labelled items", path)
 		}
+		for i := range its {
+			its[i].Set = filepath.Base(path)
+		}
 		items = append(items, its...)
 	}
 	switch {
@@ -133,6 +136,11 @@ func printCrossValidation(w io.Writer, cv topic.CVReport, verbose bool) {
 		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", name, s.Precision, s.Recall, s.F1, s.FPR["near_region"], s.FPR["near_topic"], s.FPR["off"])
 	}
 	row("briefbot, cross-validated", cv.CV)
+	for _, st := range cv.Sets {
+		row("  "+st.Set+", cross-validated", st.Learned)
+		row("  "+st.Set+", hand weights", st.Hand)
+		row("  "+st.Set+", keyword baseline", st.Baseline)
+	}
 	row("briefbot, in-sample", cv.InSample.Model)
 	row("hand weights (not refitted)", cv.Hand)
 	row("keyword baseline (no fit)", cv.InSample.Baseline)
