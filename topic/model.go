@@ -38,7 +38,10 @@ var actClass = map[string]string{
 	// the UN system and the nuclear file
 	"UN Security Council": "un", "resolution": "un", "IAEA": "un", "nuclear talks": "un", "peacekeepers": "un",
 	// relations between states
-	"bilateral ties": "ties", "ally": "ties", "row": "ties", "pressure": "ties", "government": "ties",
+	"bilateral ties": "ties", "ally": "ties", "row": "ties", "pressure": "ties",
+	// "government" names an actor as often in domestic news as in
+	// diplomacy; it is no act.
+	"government": "",
 	// official statements, condemnations and appeals
 	"condemnation": "statement", "rebuke": "statement", "appeal": "statement", "regret": "statement",
 	"welcome": "statement", "statement": "statement",
@@ -254,6 +257,9 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			}
 		case catDiplo, catStatement, catSpeech, catLegal:
 			act := actClass[t.label]
+			if act == "" && t.cat == catDiplo {
+				continue
+			}
 			prefix := "diplomacy: "
 			switch t.cat {
 			case catSpeech:
