@@ -194,7 +194,17 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	}
 	govT := false           // a state (not an armed group) is named in the headline
 	var partyOrder []string // regional parties in order of first mention
+	// A term repeated deep in a full text adds nothing after its first
+	// mention there (features are presence, not counts), so it is skipped
+	// before its reason is rendered.
+	bodySeen := map[int]bool{}
 	for _, h := range hits {
+		if h.zone == zoneBody {
+			if bodySeen[h.ref] {
+				continue
+			}
+			bodySeen[h.ref] = true
+		}
 		t := g.terms[h.ref]
 		p := pre(h.zone)
 		if h.zone == zoneTitle && t.cat != catCue && t.cat != catSpeech && (t.cat != catNeg || t.group != "commentary") {
