@@ -187,19 +187,10 @@ func TermReport(items []LabeledItem) []TermCount {
 	}
 	counts := map[key]*TermCount{}
 	var order []key
-	tables := []struct {
-		cat   category
-		specs []spec
-	}{
-		{catRegion, regionSpecs}, {catForeign, foreignSpecs}, {catDiplo, diploSpecs},
-		{catStatement, statementSpecs}, {catActor, actorSpecs}, {catNeg, negSpecs},
-		{catElsewhere, elsewhereSpecs}, {catExclude, excludeSpecs}, {catCue, cueSpecs},
-		{catSpeech, speechSpecs}, {catNonState, nonStateSpecs}, {catArmed, armedSpecs}, {catLegal, legalSpecs},
-	}
 	// Map each compiled variant back to the term as written.
 	termOf := map[string]string{}
 	ref := 0
-	for _, tb := range tables {
+	for _, tb := range gazetteerTables {
 		for _, s := range tb.specs {
 			for _, term := range strings.Split(s.terms, "|") {
 				pats, _ := compileTerm(term)
@@ -220,7 +211,7 @@ func TermReport(items []LabeledItem) []TermCount {
 	}
 	for _, it := range items {
 		d := newDoc(it.Title, it.Description)
-		hits := g.dropCovered(g.m.find(d, nil))
+		hits := g.hits(d)
 		seen := map[key]bool{}
 		for _, h := range hits {
 			e := g.m.entries[entryOf(g.m, d, h)]

@@ -98,16 +98,7 @@ func compileSpellings() ([][][]pattern, map[string]int) {
 
 var gazetteer = sync.OnceValue(func() *gazModel {
 	g := &gazModel{m: newMatcher()}
-	tables := []struct {
-		cat   category
-		specs []spec
-	}{
-		{catRegion, regionSpecs}, {catForeign, foreignSpecs}, {catDiplo, diploSpecs},
-		{catStatement, statementSpecs}, {catActor, actorSpecs}, {catNeg, negSpecs},
-		{catElsewhere, elsewhereSpecs}, {catExclude, excludeSpecs}, {catCue, cueSpecs},
-		{catSpeech, speechSpecs}, {catNonState, nonStateSpecs}, {catArmed, armedSpecs}, {catLegal, legalSpecs},
-	}
-	for _, tb := range tables {
+	for _, tb := range gazetteerTables {
 		for _, s := range tb.specs {
 			ref := len(g.terms)
 			g.terms = append(g.terms, gterm{cat: tb.cat, label: s.label, group: s.group, weight: s.weight})
@@ -234,9 +225,13 @@ type aggKey struct {
 	word string
 }
 
+// hits finds every gazetteer term in d, longer terms covering shorter ones.
+func (g *gazModel) hits(d *doc) []hit {
+	return g.dropCovered(g.m.find(d, make([]hit, 0, 16+len(d.toks)/4)))
+}
+
 func (g *gazModel) features(d *doc) *features {
-	hits := g.m.find(d, make([]hit, 0, 16+len(d.toks)/4))
-	hits = g.dropCovered(hits)
+	hits := g.hits(d)
 
 	per := map[aggKey]*agg{}
 	var order []aggKey

@@ -25,6 +25,18 @@ const (
 	numCats
 )
 
+// gazetteerTables are the gazetteer's tables with the category of each, in
+// the order their entries are numbered.
+var gazetteerTables = []struct {
+	cat   category
+	specs []spec
+}{
+	{catRegion, regionSpecs}, {catForeign, foreignSpecs}, {catDiplo, diploSpecs},
+	{catStatement, statementSpecs}, {catActor, actorSpecs}, {catNeg, negSpecs},
+	{catElsewhere, elsewhereSpecs}, {catExclude, excludeSpecs}, {catCue, cueSpecs},
+	{catSpeech, speechSpecs}, {catNonState, nonStateSpecs}, {catArmed, armedSpecs}, {catLegal, legalSpecs},
+}
+
 // spec is one gazetteer entry. group is the party (a state or body) for
 // region and foreign entries, the class for negatives, and the subtopic cue
 // for diplomacy and cue entries.

@@ -124,8 +124,7 @@ type featReason struct {
 }
 
 func (g *gazModel) analyze(d *doc) *analysis {
-	hits := g.m.find(d, make([]hit, 0, 16+len(d.toks)/4))
-	hits = g.dropCovered(hits)
+	hits := g.hits(d)
 	a := &analysis{x: make([]float64, len(featNames)), parties: map[string]float64{}, cues: map[string]bool{}}
 	set := func(name string, z zone) int {
 		i, ok := featIndex[name]
