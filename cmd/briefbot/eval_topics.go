@@ -136,14 +136,14 @@ func printCrossValidation(w io.Writer, cv topic.CVReport, verbose bool) {
 		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", name, s.Precision, s.Recall, s.F1, s.FPR["near_region"], s.FPR["near_topic"], s.FPR["off"])
 	}
 	row("briefbot, cross-validated", cv.CV)
-	for _, st := range cv.Sets {
-		row("  "+st.Set+", cross-validated", st.Learned)
-		row("  "+st.Set+", hand weights", st.Hand)
-		row("  "+st.Set+", keyword baseline", st.Baseline)
-	}
 	row("briefbot, in-sample", cv.InSample.Model)
 	row("hand weights (not refitted)", cv.Hand)
 	row("keyword baseline (no fit)", cv.InSample.Baseline)
+	for _, st := range cv.Sets {
+		row(st.Set+", cross-validated", st.Learned)
+		row(st.Set+", hand weights", st.Hand)
+		row(st.Set+", keyword baseline", st.Baseline)
+	}
 	tw.Flush()
 	fmt.Fprintf(w, "\ncross-validated: F1 over baseline %+.3f, calibration error (ECE) on held-out days %.3f\n", cv.CV.F1-cv.InSample.Baseline.F1, cv.CVECE)
 	if cv.Stale {
