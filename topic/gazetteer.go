@@ -197,6 +197,9 @@ var diploSpecs = []spec{
 	{"invitation", "", 0.6, "invite*|invitation"},
 	{"pledge", "", 0.5, "pledge*|donor*|aid package|reconstruction|funds|funding"},
 	{"arms sales", "", 0.6, "arms sales|arms sale|arms deal|arms supply|arms exports|weapons deal|weapons sales"},
+	// The weapons industry and programmes as the object of sanctions and
+	// arms control, so "drone makers" is not read as a drone strike.
+	{"weapons programmes", "", 0.4, "drone maker|drone makers|missile maker|missile makers|arms maker|arms makers|weapons maker|weapons makers|drone programme|drone program|missile programme|missile program|arms industry|defence industry|defense industry"},
 	{"peacekeepers", "unsc", 0.5, "peacekeep*|buffer zone|un forces|monitoring mission"},
 	{"joint statement", "", 0.8, "joint statement|joint declaration|communique"},
 	{"engagement", "", 0.5, "engage*|outreach|dialogue"},

@@ -34,7 +34,7 @@ var actClass = map[string]string{
 	// calls and messages between leaders
 	"phone call": "call", "call": "call", "messages": "call",
 	// sanctions and other coercive diplomatic steps
-	"sanctions": "sanction", "severing ties": "sanction", "summons": "sanction", "arms sales": "sanction",
+	"sanctions": "sanction", "severing ties": "sanction", "summons": "sanction", "arms sales": "sanction", "weapons programmes": "sanction",
 	// the UN system and the nuclear file
 	"UN Security Council": "un", "resolution": "un", "IAEA": "un", "nuclear talks": "un", "peacekeepers": "un",
 	// relations between states
