@@ -52,16 +52,16 @@ type CVReport struct {
 // itemDay is an item's news day.
 func itemDay(it LabeledItem) string { return evaldata.Day(it.Published) }
 
-// CrossValidate evaluates the built-in topic on items: in-sample with the
-// committed weights, and by leave-one-news-day-out cross-validation with
-// the weights refitted on the other days for each held-out day. The
-// threshold (0.5 on a fitted probability), the ridge penalty and the
-// gazetteer are not fitted to data.
-func CrossValidate(items []LabeledItem) CVReport {
+// CrossValidate evaluates the built-in topic t (Default, possibly with
+// another threshold) on items: in-sample with the committed weights, and by
+// leave-one-news-day-out cross-validation with the weights refitted on the
+// other days for each held-out day. The threshold, the ridge penalty and
+// the gazetteer are not fitted to data.
+func CrossValidate(items []LabeledItem, t *Topic) CVReport {
 	g := gazetteer()
-	t := Default()
 	rep := CVReport{InSample: Evaluate(items, t)}
 	hand := handTuned()
+	hand.threshold = t.threshold
 	rep.Hand, _ = score(items, hand)
 
 	as := make([]*analysis, len(items))

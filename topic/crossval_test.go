@@ -37,7 +37,7 @@ func cvItems() []LabeledItem {
 // them changes nothing in its cross-validated predictions.
 func TestCrossValidateRefitsWithoutTheDay(t *testing.T) {
 	items := cvItems()
-	base := CrossValidate(items)
+	base := CrossValidate(items, Default())
 	if len(base.Days) != 3 {
 		t.Fatalf("%d folds, want one per news day (3)", len(base.Days))
 	}
@@ -51,7 +51,7 @@ func TestCrossValidateRefitsWithoutTheDay(t *testing.T) {
 			}
 		}
 	}
-	got := CrossValidate(flipped)
+	got := CrossValidate(flipped, Default())
 	// Day 2's predictions are the same; its scores are measured against the
 	// flipped labels, so TP and FP swap roles.
 	b, g := base.Days[1].Learned, got.Days[1].Learned

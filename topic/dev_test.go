@@ -29,7 +29,7 @@ func loadDevItems(tb testing.TB) []LabeledItem {
 // fitted to.
 func TestDevSetTargets(t *testing.T) {
 	items := loadDevItems(t)
-	rep := CrossValidate(items)
+	rep := CrossValidate(items, Default())
 	in := rep.InSample
 	t.Logf("in-sample: P %.3f R %.3f F1 %.3f FPR %v ECE %.3f", in.Model.Precision, in.Model.Recall, in.Model.F1, in.Model.FPR, in.ECE)
 	t.Logf("cross-validated by day: P %.3f R %.3f F1 %.3f FPR %v ECE %.3f", rep.CV.Precision, rep.CV.Recall, rep.CV.F1, rep.CV.FPR, rep.CVECE)
