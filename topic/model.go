@@ -114,18 +114,30 @@ type analysis struct {
 	// why holds every hit's reason text with the feature it fed, so the
 	// reasons can be ordered by what each contributed to the verdict.
 	why     []featReason
+	d       *doc // the analysed document, to render the reasons from
 	parties map[string]float64
 	cues    map[string]bool
 }
 
+// featReason is a reason not yet rendered: most are never shown, so the
+// words behind them are looked up only for the few that are.
 type featReason struct {
-	text string
-	feat int
+	prefix, label, suffix string
+	h                     hit
+	name                  bool // render the found words as a name
+	feat                  int  // the feature it fed, or -1
+}
+
+func (r featReason) text(d *doc) string {
+	if r.h.n == 0 {
+		return r.prefix + r.label + r.suffix
+	}
+	return r.prefix + withSurface(r.label, d, r.h, r.name) + r.suffix
 }
 
 func (g *gazModel) analyze(d *doc) *analysis {
 	hits := g.hits(d)
-	a := &analysis{x: make([]float64, len(featNames)), parties: map[string]float64{}, cues: map[string]bool{}}
+	a := &analysis{x: make([]float64, len(featNames)), parties: map[string]float64{}, cues: map[string]bool{}, d: d}
 	set := func(name string, z zone) int {
 		i, ok := featIndex[name]
 		if !ok {
@@ -149,14 +161,11 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	regionT, regionD := map[string]bool{}, map[string]bool{}
 	sidesT := map[string]bool{}
 	var actorPos = -1
-	var actorKind, actorName string
+	var actorKind string
+	var actor featReason // the actor's term, rendered once at the end
 	actsT, actsD := map[string]bool{}, map[string]bool{}
-	seenReason := map[string]bool{}
-	addWhy := func(text string, feat int) {
-		if !seenReason[text] {
-			seenReason[text] = true
-			a.why = append(a.why, featReason{text, feat})
-		}
+	addWhy := func(prefix string, t gterm, h hit, name bool, suffix string, feat int) {
+		a.why = append(a.why, featReason{prefix: prefix, label: t.label, suffix: suffix, h: h, name: name, feat: feat})
 	}
 	// attributed reports a speaker named on the short side of a headline
 	// colon ("Iran: ..." or "...: Iran's foreign minister").
@@ -174,12 +183,12 @@ func (g *gazModel) analyze(d *doc) *analysis {
 		}
 	}
 	attrib := false
-	noteActor := func(h hit, kind, name string) {
+	noteActor := func(h hit, kind string, t gterm, name bool) {
 		if attributed(h) {
 			attrib = true
 		}
 		if h.zone == zoneTitle && (actorPos < 0 || h.pos < actorPos) {
-			actorPos, actorKind, actorName = h.pos, kind, name
+			actorPos, actorKind, actor = h.pos, kind, featReason{label: t.label, h: h, name: name}
 		}
 	}
 	titleKnown := false
@@ -229,12 +238,12 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			}
 			a.hasRegion = true
 			f := set(p+"region", h.zone)
-			addWhy("region: "+withSurface(t.label, d, h, true), f)
+			addWhy("region: ", t, h, true, "", f)
 			kind := "government"
 			if t.group == "ME" {
 				kind = "regional body"
 			}
-			noteActor(h, kind, withSurface(t.label, d, h, true))
+			noteActor(h, kind, t, true)
 		case catForeign:
 			kind := "government"
 			if bodyGroups[t.group] {
@@ -246,23 +255,23 @@ func (g *gazModel) analyze(d *doc) *analysis {
 				sidesT[t.group] = true
 				govT = true
 			}
-			addWhy("party: "+withSurface(t.label, d, h, true)+" ("+kind+")", f)
-			noteActor(h, kind, withSurface(t.label, d, h, true))
+			addWhy("party: ", t, h, true, " ("+kind+")", f)
+			noteActor(h, kind, t, true)
 		case catActor:
 			if attributed(h) {
 				attrib = true
 			}
 			f := set(p+"official", h.zone)
-			addWhy("actor: "+withSurface(t.label, d, h, false), f)
+			addWhy("actor: ", t, h, false, "", f)
 		case catNonState:
 			f := set(p+"nonstate", h.zone)
-			addWhy("non-state actor: "+withSurface(t.label, d, h, false), f)
-			noteActor(h, "non-state", withSurface(t.label, d, h, false))
+			addWhy("non-state actor: ", t, h, false, "", f)
+			noteActor(h, "non-state", t, false)
 		case catArmed:
 			f := set(p+"armed", h.zone)
-			addWhy("armed group: "+withSurface(t.label, d, h, true), f)
+			addWhy("armed group: ", t, h, true, "", f)
 			if h.zone == zoneTitle && (actorPos < 0 || h.pos <= actorPos) {
-				actorPos, actorKind, actorName = h.pos, "armed group", withSurface(t.label, d, h, true)
+				actorPos, actorKind, actor = h.pos, "armed group", featReason{label: t.label, h: h, name: true}
 			}
 		case catDiplo, catStatement, catSpeech, catLegal:
 			act := actClass[t.label]
@@ -284,25 +293,25 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			} else if h.zone == zoneLead {
 				actsD[act] = true
 			}
-			addWhy(prefix+withSurface(t.label, d, h, false), f)
+			addWhy(prefix, t, h, false, "", f)
 			if t.cat == catDiplo && t.group != "" {
 				a.cues[t.group] = true
 			}
 		case catNeg:
 			f := set(p+"not:"+t.group, h.zone)
-			addWhy("not diplomacy: "+withSurface(t.label, d, h, false), f)
+			addWhy("not diplomacy: ", t, h, false, "", f)
 		case catElsewhere:
 			f := set(p+"elsewhere", h.zone)
-			addWhy("elsewhere: "+withSurface(t.label, d, h, true), f)
+			addWhy("elsewhere: ", t, h, true, "", f)
 		case catExclude:
-			addWhy("excluded: "+withSurface(t.label, d, h, true), -1)
+			addWhy("excluded: ", t, h, true, "", -1)
 		case catCue:
 			a.cues[t.group] = true
 		}
 	}
 	if attrib {
 		f := set("T:act:speech", zoneTitle)
-		addWhy("speaks: attributed (headline colon)", f)
+		a.why = append(a.why, featReason{prefix: "speaks: ", label: "attributed (headline colon)", feat: f})
 		actsT["speech"] = true
 	}
 	if len(regionT) >= 2 {
@@ -367,8 +376,8 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	}
 	a.vagueTitle = !titleKnown
 	// The names behind the verdict, for its first reason.
-	if actorName != "" {
-		a.actor = actorName + " (" + actorKind + ")"
+	if actorPos >= 0 {
+		a.actor = actor.text(d) + " (" + actorKind + ")"
 	}
 	acts := actsT
 	if len(acts) == 0 {
@@ -585,8 +594,8 @@ func (l *learned) reasons(a *analysis) []string {
 	}
 	out := []string{strings.Join(head, " · ")}
 	type c struct {
-		text string
-		w    float64
+		r featReason
+		w float64
 	}
 	cs := make([]c, 0, len(a.why))
 	for _, r := range a.why {
@@ -594,14 +603,18 @@ func (l *learned) reasons(a *analysis) []string {
 		if r.feat >= 0 {
 			w = l.m.w[r.feat] * a.x[r.feat]
 		}
-		cs = append(cs, c{r.text, w})
+		cs = append(cs, c{r, w})
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return math.Abs(cs[i].w) > math.Abs(cs[j].w) })
+	seen := make(map[string]bool, maxReasons)
 	for _, x := range cs {
 		if len(out) == maxReasons {
 			break
 		}
-		out = append(out, x.text)
+		if t := x.r.text(a.d); !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
 	}
 	return out
 }
