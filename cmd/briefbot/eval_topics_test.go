@@ -66,6 +66,7 @@ func TestEvalTopicsCrossValidates(t *testing.T) {
 		"21 items", "cross-validated by news day", "2025-01-01", "2025-01-02", "2025-02-01",
 		"briefbot, cross-validated", "briefbot, in-sample", "hand weights", "keyword baseline",
 		"a.jsonl, cross-validated", "b.jsonl, cross-validated", "not fitted to data",
+		"target cross-validated F1 ≥ 0.90: ", "target cross-validated FPR near_region ≤ 0.08: ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
