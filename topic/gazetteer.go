@@ -145,7 +145,10 @@ var foreignSpecs = []spec{
 	{"Belgium", "BE", 1, "belgium|belgian"},
 	{"Algeria", "DZ", 1, "algeria|algerian|algiers"},
 	{"Western states", "WEST", 1, "western|western states|western powers|western governments|western capitals|the west|western nations"},
-	{"World powers", "WORLD", 1, "world powers|global powers|international community|world leaders"},
+	// The world's governments as one actor, also when a headline says they
+	// react ("World reacts to ...", "global condemnation"): LABELS.md v2
+	// counts third states' official reactions as on.
+	{"World powers", "WORLD", 1, "world powers|global powers|international community|world leaders|world reacts|world reacting|world reaction|world responds|global reaction|international reaction|global outrage|international outrage|global condemnation|international condemnation"},
 }
 
 // diploSpecs: diplomatic acts and settings. group is a subtopic cue.
@@ -186,7 +189,9 @@ var diploSpecs = []spec{
 	{"broker", "", 0.8, "broker*|guarantor*|go between|intermediar*"},
 	{"hostages", "hostages", 0.4, "hostage|hostages|captive|captives|abductee*"},
 	{"prisoner exchange", "hostages", 0.9, "prisoner exchange|prisoner swap|hostage deal|hostage release|captive release|release of hostages|release of captives|exchange deal|swap deal"},
-	{"release", "", 0.3, "release|releases|released|freed|free"},
+	// Not "free": it is an adjective ("free trade", "Free Palestine") far
+	// more often than the act of releasing someone.
+	{"release", "", 0.3, "release|releases|released|freed"},
 	{"withdrawal", "", 0.5, "withdraw*|pullout|pull out"},
 	{"pressure", "", 0.3, "pressure|pressures|pressed|push for|pushes for|pushing for"},
 	{"ally", "", 0.4, "ally|allies|alliance|allied|partner|partners|partnership"},
@@ -232,7 +237,9 @@ var actorSpecs = []spec{
 var negSpecs = []spec{
 	// violence: battlefield reports and casualties
 	{"killed", "violence", 1, "kill|kills|killed|killing|killings"},
-	{"dead", "violence", 0.8, "dead|death|deaths|death toll|die|dies|died|dying|bodies|body"},
+	// "bodies*" matches the plural only: a singular "body" is mostly an
+	// organisation ("UN rights body", "world body").
+	{"dead", "violence", 0.8, "dead|death|deaths|death toll|die|dies|died|dying|bodies*"},
 	{"wounded", "violence", 0.6, "wounded|wounds|injur*|casualt*"},
 	{"massacre", "violence", 0.7, "massacre*|slaughter*|bloodbath"},
 	{"strike", "violence", 0.6, "strike|strikes|airstrike*|air strike|air strikes|drone strike"},
@@ -258,8 +265,8 @@ var negSpecs = []spec{
 	// crime and justice
 	{"arrests", "crime", 0.7, "arrest*|detain*|detention|charged|charges|sentence*|jail*|prison|imprison*|convicted|trial|court|courts|judge|judges|lawsuit|sue|sues|sued|police|policing"},
 	{"crime", "crime", 0.6, "murder*|smuggl*|drug|drugs|crime|crimes|fraud|corruption|spy|spying|espionage|kidnap*|theft|gang|cartel|abuse|abuses|abused|torture*|mistreat*|ill treatment"},
-	// domestic politics
-	{"domestic politics", "domestic", 0.6, "election|elections|electoral|vote|votes|voting|voters|parliament*|mp|mps|mk|mks|lawmakers|impeach*|municipal|opposition|coup|reshuffle|budget|banking|law|reform|reforms|kurdish|pkk|citizenship|constitution*|party|disarm*"},
+	// domestic politics, including coalition politics and polls
+	{"domestic politics", "domestic", 0.6, "election|elections|electoral|vote|votes|voting|voters|parliament*|mp|mps|mk|mks|lawmakers|impeach*|municipal|opposition|coup|reshuffle|budget|banking|law|reform|reforms|kurdish|pkk|citizenship|constitution*|party|disarm*|coalition|coalitions|poll|polls|opinion poll|right wing|far right|left wing"},
 	// business and markets
 	{"markets", "business", 0.7, "stock|stocks|shares|wall street|market|markets|oil price*|prices|price|index|investor*|inflation|gdp|economy|economic|revenue*|profit*|ipo|bonds|currency|industrial|mining"},
 	{"business", "business", 0.5, "company|companies|firm|firms|business*|airline*|flight|flights|airport*|shipping|shipments|tourism|tourist*|expo|office|startup*|bank|banks|energy|ceo|brand|retail|sales|tech|ai|transit"},

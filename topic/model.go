@@ -88,6 +88,7 @@ func buildFeatNames() ([]string, map[string]int) {
 		"X:elsewhere-no-region", // a theatre outside the region with no regional party in the headline
 		"X:deal×violence(T)",    // a deal and the fighting in one headline: a ceasefire breaking or holding
 		"X:official×act(T)",     // an official role and a diplomatic act in the headline
+		"X:domestic×act(T)",     // domestic politics in a headline with a diplomatic act: politics around a deal
 	)
 	idx := make(map[string]int, len(names))
 	for i, n := range names {
@@ -370,6 +371,9 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	}
 	if x("T:act:deal") > 0 && x("T:not:violence") > 0 {
 		a.x[featIndex["X:deal×violence(T)"]] = 1
+	}
+	if actT && x("T:not:domestic") > 0 {
+		a.x[featIndex["X:domestic×act(T)"]] = 1
 	}
 	if x("T:official") > 0 && actT {
 		a.x[featIndex["X:official×act(T)"]] = region
