@@ -2,6 +2,7 @@ package topic
 
 import (
 	"fmt"
+	"go/format"
 	"io"
 	"sort"
 	"strings"
@@ -157,7 +158,12 @@ func WriteWeights(w io.Writer, items []LabeledItem, sources []string) error {
 		fmt.Fprintf(&b, "\t%q: %.6f,\n", n, m.w[i])
 	}
 	b.WriteString("}\n")
-	_, err := io.WriteString(w, b.String())
+	// Formatted as gofmt would, so the committed file stays gofmt-clean.
+	src, err := format.Source([]byte(b.String()))
+	if err != nil {
+		return fmt.Errorf("format weights.go: %w", err)
+	}
+	_, err = w.Write(src)
 	return err
 }
 

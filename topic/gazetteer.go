@@ -182,7 +182,10 @@ var diploSpecs = []spec{
 	{"meeting", "", 0.6, "meet|meets|met|meeting|meetings|hosts|hosted|receives|received|congratulat*"},
 	{"messages", "", 0.6, "message from|message to|messages|written message|letter from|letter to|back channel|backchannel|exchange messages"},
 	{"phone call", "", 0.7, "phone call|phone calls|phone conversation|telephone call|telephone conversation|spoke by phone|call with|calls with|spoke with|spoke to|held talks by phone"},
-	{"call", "", 0.3, "call|calls|phone"},
+	// A bare "call"/"calls" is mostly a verb of saying ("calls for",
+	// "calls the raids genocide"), not leaders' call: those are named by the
+	// phrases above.
+	{"call", "", 0.3, "phone"},
 	{"discussion", "", 0.6, "discuss*|consult*"},
 	{"counterpart", "", 0.8, "counterpart|counterparts|delegation|delegations"},
 	{"conference", "", 0.5, "conference|forum|ministerial|gathering"},

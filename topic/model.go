@@ -89,6 +89,7 @@ func buildFeatNames() ([]string, map[string]int) {
 		"X:deal×violence(T)",    // a deal and the fighting in one headline: a ceasefire breaking or holding
 		"X:official×act(T)",     // an official role and a diplomatic act in the headline
 		"X:domestic×act(T)",     // domestic politics in a headline with a diplomatic act: politics around a deal
+		"X:sanction×business",   // sanctions and the trade they target (oil exports, companies): business is their object
 	)
 	idx := make(map[string]int, len(names))
 	for i, n := range names {
@@ -371,6 +372,9 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	}
 	if x("T:act:deal") > 0 && x("T:not:violence") > 0 {
 		a.x[featIndex["X:deal×violence(T)"]] = 1
+	}
+	if math.Max(x("T:act:sanction"), x("D:act:sanction")) > 0 && math.Max(x("T:not:business"), x("D:not:business")) > 0 {
+		a.x[featIndex["X:sanction×business"]] = 1
 	}
 	if actT && x("T:not:domestic") > 0 {
 		a.x[featIndex["X:domestic×act(T)"]] = 1
