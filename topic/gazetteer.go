@@ -279,7 +279,8 @@ var negSpecs = []spec{
 	{"sport", "sport", 1, "football|soccer|la liga|premier league|world cup|fifa|olympic*|cricket|nba|nfl|mma|tennis|tournament|championship|league|match|matches|coach|goal|goals|wicket*|innings|boxing|fighter|stadium|athlete*|player|players|club|season|fans|t20|game"},
 	{"win", "sport", 0.3, "win|wins|won|beat|beats|victory|defeat|title"},
 	// culture and media
-	{"culture", "culture", 0.8, "film|films|filmmaker*|festival|movie*|hollywood|cinema|artist*|art|arts|exhibition|music*|singer|song|songs|anthem|poet*|poem*|debut|premiere|book|books|novel*|author|writer|museum|auction|culture|cultural|fashion|heritage|theatre|comedy|celebrity"},
+	{"culture", "culture", 0.8, "film|films|filmmaker*|festival|movie*|hollywood|cinema|artist*|art|arts|exhibition|music*|singer|song|songs|anthem|poet*|poem*|debut|premiere|book|books|novel*|author|writer|museum|auction|culture|cultural|fashion|heritage|theatre|comedy|celebrity|prize|prizes|award|awards|nobel|peace prize|nobel peace prize"}, // awards and prizes, the Nobel Peace Prize among them, are honours, not peace
+
 	{"media", "media", 0.5, "journalist*|reporter*|photojournalist*|press freedom|media|tv|television|tv channel|news channel|television channel|broadcast*|disinformation|social media|podcast|documentary|newspaper|influencer*|watchdogs|footage|video"},
 	// disasters, health and science
 	{"disaster", "disaster", 0.9, "earthquake*|quake|flood*|storm|storms|wildfire*|heatwave*|drought|weather|climate|pandemic|virus|disease*|outbreak|cholera|polio|vaccin*|rain|rains"},
