@@ -21,6 +21,12 @@ type LabeledItem struct {
 	Label       string `json:"label"`
 	Subtopic    string `json:"subtopic"`
 	Note        string `json:"note"`
+	// Published is the item's RFC 3339 time; its UTC date is the news day
+	// that cross-validation holds out.
+	Published string `json:"published"`
+	// Set names the file the item came from, for per-file figures; the
+	// reader of the file sets it.
+	Set string `json:"-"`
 }
 
 // LabelOn is the label of items that belong to the topic.
@@ -133,12 +139,19 @@ func Evaluate(items []LabeledItem, t *Topic) Report {
 }
 
 func score(items []LabeledItem, p Predictor) (Scores, []Result) {
-	s := Scores{FPR: map[string]float64{}, Count: map[string]int{}}
-	pos := map[string]int{}
 	results := make([]Result, len(items))
 	for i, it := range items {
-		r := p.Classify(it.Title, it.Description)
-		results[i] = r
+		results[i] = p.Classify(it.Title, it.Description)
+	}
+	return scoreResults(items, results), results
+}
+
+// scoreResults scores verdicts already made, results[i] on items[i].
+func scoreResults(items []LabeledItem, results []Result) Scores {
+	s := Scores{FPR: map[string]float64{}, Count: map[string]int{}}
+	pos := map[string]int{}
+	for i, it := range items {
+		r := results[i]
 		s.Count[it.Label]++
 		on := it.Label == LabelOn
 		switch {
@@ -163,7 +176,7 @@ func score(items []LabeledItem, p Predictor) (Scores, []Result) {
 			s.FPR[label] = ratio(pos[label], n)
 		}
 	}
-	return s, results
+	return s
 }
 
 func ratio(a, b int) float64 {
@@ -224,28 +237,75 @@ type Targets struct {
 	MinSubtopicHit float64
 }
 
-// DefaultTargets are the acceptance targets of the built-in topic.
+// DefaultTargets are the acceptance targets of the built-in topic (issue
+// #12), judged on figures cross-validated by news day.
 func DefaultTargets() Targets {
-	return Targets{MinF1: 0.85, MinOverBase: 0.12, MaxFPR: map[string]float64{"near_region": 0.15, "near_topic": 0.15}}
+	return Targets{MinF1: 0.90, MinOverBase: 0.12, MaxFPR: map[string]float64{"near_region": 0.08, "near_topic": 0.15}}
 }
 
-// Check lists the targets rep misses; none means all are met.
-func (tg Targets) Check(rep Report) []string {
-	var fails []string
-	if rep.Model.F1 < tg.MinF1 {
-		fails = append(fails, fmt.Sprintf("F1 %.3f is below %.2f", rep.Model.F1, tg.MinF1))
+// cvF1Floor is a regression floor, not the target: the issue's target of
+// cross-validated F1 ≥ 0.90 is NOT yet met (0.817 achieved when this floor
+// was set). The floor sits just below the achieved cross-validated F1 so a
+// change that loses ground fails CI; raise it as the figure rises, and
+// replace it with the target once that is met.
+const cvF1Floor = 0.808
+
+// DefaultFloors are what CI enforces on the cross-validated figures: the
+// regression floor for F1, and the issue's own targets where they are met
+// (the margin over the keyword baseline and the false-positive rates).
+func DefaultFloors() Targets {
+	t := DefaultTargets()
+	t.MinF1 = cvF1Floor
+	return t
+}
+
+// TargetStatus is one target and whether a report meets it.
+type TargetStatus struct {
+	Target string // e.g. "F1 ≥ 0.90"
+	Got    float64
+	Met    bool
+}
+
+func (s TargetStatus) String() string {
+	met := "met"
+	if !s.Met {
+		met = "NOT MET"
 	}
-	if d := rep.Model.F1 - rep.Baseline.F1; d < tg.MinOverBase {
-		fails = append(fails, fmt.Sprintf("F1 is %+.3f against the keyword baseline, needs at least %+.2f", d, tg.MinOverBase))
-	}
+	return fmt.Sprintf("%s: %s (%.3f)", s.Target, met, s.Got)
+}
+
+// Status lists every target with rep's figure and whether it is met.
+func (tg Targets) Status(rep Report) []TargetStatus {
+	out := []TargetStatus{{Target: "F1 ≥ " + bound(tg.MinF1), Got: rep.Model.F1, Met: rep.Model.F1 >= tg.MinF1}}
+	d := rep.Model.F1 - rep.Baseline.F1
+	out = append(out, TargetStatus{Target: "F1 over keyword baseline ≥ +" + bound(tg.MinOverBase), Got: d, Met: d >= tg.MinOverBase})
 	labels := make([]string, 0, len(tg.MaxFPR))
 	for l := range tg.MaxFPR {
 		labels = append(labels, l)
 	}
 	sort.Strings(labels)
 	for _, l := range labels {
-		if fpr, ok := rep.Model.FPR[l]; ok && fpr > tg.MaxFPR[l] {
-			fails = append(fails, fmt.Sprintf("false-positive rate on %s %.3f is above %.2f", l, fpr, tg.MaxFPR[l]))
+		if fpr, ok := rep.Model.FPR[l]; ok {
+			out = append(out, TargetStatus{Target: "FPR " + l + " ≤ " + bound(tg.MaxFPR[l]), Got: fpr, Met: fpr <= tg.MaxFPR[l]})
+		}
+	}
+	return out
+}
+
+// bound prints a target with two decimals, or three when it needs them.
+func bound(v float64) string {
+	if s := fmt.Sprintf("%.2f", v); math.Abs(v-math.Round(v*100)/100) < 1e-9 {
+		return s
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+// Check lists the targets rep misses; none means all are met.
+func (tg Targets) Check(rep Report) []string {
+	var fails []string
+	for _, s := range tg.Status(rep) {
+		if !s.Met {
+			fails = append(fails, s.String())
 		}
 	}
 	return fails

@@ -74,7 +74,7 @@ func TestEvaluate(t *testing.T) {
 
 func TestTargetsCheck(t *testing.T) {
 	fails := DefaultTargets().Check(Evaluate(tinyItems, talksTopic(t)))
-	for _, want := range []string{"F1 0.400 is below 0.85", "against the keyword baseline", "near_region 0.500", "near_topic 1.000"} {
+	for _, want := range []string{"F1 ≥ 0.90: NOT MET (0.400)", "F1 over keyword baseline ≥ +0.12: NOT MET", "FPR near_region ≤ 0.08: NOT MET (0.500)", "FPR near_topic ≤ 0.15: NOT MET (1.000)"} {
 		found := false
 		for _, f := range fails {
 			found = found || strings.Contains(f, want)
@@ -84,11 +84,28 @@ func TestTargetsCheck(t *testing.T) {
 		}
 	}
 	good := Report{
-		Model:    Scores{F1: 0.9, FPR: map[string]float64{"near_region": 0.1, "near_topic": 0.15, "off": 0.5}},
+		Model:    Scores{F1: 0.9, FPR: map[string]float64{"near_region": 0.08, "near_topic": 0.15, "off": 0.5}},
 		Baseline: Scores{F1: 0.7},
 	}
 	if fails := DefaultTargets().Check(good); len(fails) != 0 {
 		t.Errorf("a report meeting every target failed: %q", fails)
+	}
+	// The floors CI enforces are the targets except for F1, whose floor is
+	// below the target while the target is not met.
+	fl := DefaultFloors()
+	if fl.MinF1 >= DefaultTargets().MinF1 || fl.MaxFPR["near_region"] != 0.08 {
+		t.Errorf("floors %+v", fl)
+	}
+	low := good
+	low.Baseline.F1 = 0.6
+	low.Model.F1 = fl.MinF1 - 0.001
+	if fails := fl.Check(low); len(fails) != 1 || !strings.Contains(fails[0], "NOT MET") {
+		t.Errorf("F1 below the floor: failures %q", fails)
+	}
+	low.Model.F1 = fl.MinF1
+	low.Model.FPR = map[string]float64{"near_region": 0.081}
+	if fails := fl.Check(low); len(fails) != 1 || !strings.Contains(fails[0], "near_region") {
+		t.Errorf("near_region FPR above 0.08: failures %q", fails)
 	}
 }
 

@@ -18,7 +18,24 @@ const (
 	catElsewhere                 // a diplomatic theatre outside the region
 	catExclude                   // a phrase that voids the region words inside it (Gulf of Mexico)
 	catCue                       // a subtopic cue that is not evidence by itself (nuclear)
+	catSpeech                    // a verb of saying: an actor speaking (who speaks decides)
+	catNonState                  // a non-state actor: NGOs, activists, artists, individual MPs
+	catArmed                     // an armed group: a party to deals, but its threats are no state act
+	catLegal                     // a court action or a formal letter or complaint to a body
+	numCats
 )
+
+// gazetteerTables are the gazetteer's tables with the category of each, in
+// the order their entries are numbered.
+var gazetteerTables = []struct {
+	cat   category
+	specs []spec
+}{
+	{catRegion, regionSpecs}, {catForeign, foreignSpecs}, {catDiplo, diploSpecs},
+	{catStatement, statementSpecs}, {catActor, actorSpecs}, {catNeg, negSpecs},
+	{catElsewhere, elsewhereSpecs}, {catExclude, excludeSpecs}, {catCue, cueSpecs},
+	{catSpeech, speechSpecs}, {catNonState, nonStateSpecs}, {catArmed, armedSpecs}, {catLegal, legalSpecs},
+}
 
 // spec is one gazetteer entry. group is the party (a state or body) for
 // region and foreign entries, the class for negatives, and the subtopic cue
@@ -79,9 +96,8 @@ var regionSpecs = []spec{
 	{"Iran", "IR", 1, "iran|iranian|tehran|islamic republic|khamenei|pezeshkian|araghchi|raisi|rouhani|zarif|larijani|ghalibaf|baghaei|irgc|quds force|isfahan|fordow|natanz|bushehr|ayatollah"},
 	{"Israel", "IL", 1, "israel|israeli|tel aviv|netanyahu|knesset|idf|mossad|herzog|gallant|ben gvir|smotrich|dermer|gantz|lapid|gideon saar|israel katz|eilat|haifa"},
 	{"Jerusalem", "IL", 0.8, "jerusalem"},
-	{"Palestinians", "PS", 1, "palestine|palestinian|gaza|gazan|west bank|ramallah|rafah|khan younis|jenin|nablus|hebron|hamas|islamic jihad|fatah|plo|mahmoud abbas|abbas|sinwar|haniyeh|hayya|barghouti|hussein al sheikh"},
+	{"Palestinians", "PS", 1, "palestine|palestinian|gaza|gazan|west bank|ramallah|rafah|khan younis|jenin|nablus|hebron|hamas|islamic jihad|fatah|plo|mahmoud abbas|abbas|sinwar|haniyeh|barghouti"},
 	{"Lebanon", "LB", 1, "lebanon|lebanese|beirut|hezbollah|aoun|mikati|nabih berri|nasrallah|naim qassem|litani|unifil|nawaf salam"},
-	{"Nawaf Salam", "LB", 0.5, "salam"},
 	{"Syria", "SY", 1, "syria|syrian|damascus|aleppo|idlib|homs|latakia|daraa|deraa|quneitra|suweida|sweida|assad|sharaa|jolani|hts|hayat tahrir al sham|shaibani|golan|sdf|syrian democratic forces"},
 	{"Iraq", "IQ", 1, "iraq|iraqi|baghdad|erbil|irbil|basra|mosul|kirkuk|sudani|krg|kurdistan region"},
 	{"Jordan", "JO", 1, "jordan|jordanian|amman|king abdullah|ayman safadi|safadi"},
@@ -95,7 +111,7 @@ var regionSpecs = []spec{
 	{"Kuwait", "KW", 1, "kuwait|kuwaiti"},
 	// Turkey counts less: it is in the topic only when about regional affairs.
 	{"Turkey", "TR", 0.7, "turkey|turkish|ankara|istanbul|erdogan|hakan fidan"},
-	{"Middle East", "ME", 0.8, "middle east|mideast|arab league|gcc|gulf cooperation council|persian gulf|gulf states|gulf state|gulf nation|gulf tour|levant|arab states|arab countries|arab nations|arab world|islamic countries|muslim countries|muslim nations|islamic nations|oic|organisation of islamic cooperation"},
+	{"Middle East", "ME", 0.8, "middle east|mideast|arab league|gcc|gulf cooperation council|persian gulf|gulf states|gulf state|gulf nation|levant|arab states|arab countries|arab nations|arab world|islamic countries|muslim countries|muslim nations|islamic nations|oic|organisation of islamic cooperation"},
 	{"Arab", "ME", 0.5, "arab|arabs"},
 	{"Gulf", "ME", 0.7, "gulf"},
 }
@@ -113,8 +129,8 @@ var foreignSpecs = []spec{
 	{"Russia", "RU", 1, "russia|russian|moscow|kremlin|putin|lavrov|peskov"},
 	{"China", "CN", 1, "china|chinese|beijing|xi jinping|wang yi"},
 	{"ICC", "ICC", 1, "icc|international criminal court|icj|international court of justice"},
+	{"IAEA", "IAEA", 1, "iaea|grossi|atomic energy agency|atomic watchdog|nuclear watchdog"},
 	{"IMF and World Bank", "IFI", 1, "imf|world bank|international monetary fund"},
-	{"IMO", "IMO", 1, "imo|international maritime organization"},
 	{"India", "IN", 1, "india|indian|modi|new delhi"},
 	{"Pakistan", "PK", 1, "pakistan|pakistani|islamabad"},
 	{"Norway", "NO", 1, "norway|norwegian|oslo"},
@@ -129,7 +145,10 @@ var foreignSpecs = []spec{
 	{"Belgium", "BE", 1, "belgium|belgian"},
 	{"Algeria", "DZ", 1, "algeria|algerian|algiers"},
 	{"Western states", "WEST", 1, "western|western states|western powers|western governments|western capitals|the west|western nations"},
-	{"World powers", "WORLD", 1, "world powers|global powers|international community|world leaders"},
+	// The world's governments as one actor, also when a headline says they
+	// react ("World reacts to ...", "global condemnation"): LABELS.md v2
+	// counts third states' official reactions as on.
+	{"World powers", "WORLD", 1, "world powers|global powers|international community|world leaders|world reacts|world reacting|world reaction|world responds|global reaction|international reaction|global outrage|international outrage|global condemnation|international condemnation"},
 }
 
 // diploSpecs: diplomatic acts and settings. group is a subtopic cue.
@@ -143,12 +162,12 @@ var diploSpecs = []spec{
 	{"foreign minister", "", 1, "foreign minister|fm|foreign ministry|foreign ministers|top diplomat|foreign secretary|secretary of state|foreign affairs minister|minister of foreign affairs"},
 	{"summit", "", 0.9, "summit|summits"},
 	{"ceasefire", "ceasefire", 0.7, "ceasefire|truce|armistice"},
-	{"humanitarian pause", "ceasefire", 0.5, "humanitarian pause|humanitarian pauses|pauses in fighting|pause in fighting|daily pauses|tactical pause"},
+	{"humanitarian pause", "ceasefire", 0.5, "humanitarian pause|humanitarian pauses|pauses in fighting|pause in fighting|tactical pause"},
 	{"agreement", "", 0.7, "agree*"},
 	{"deal", "", 0.6, "deal|deals"},
 	{"accord", "", 0.8, "accord|accords|treaty|treaties|pact|pacts|memorandum of understanding|mou"},
 	{"sanctions", "sanctions", 1, "sanction*|embargo|blacklist*"},
-	{"UN Security Council", "unsc", 1, "unsc|security council|un resolution|un resolutions|resolution 2231|veto"},
+	{"UN Security Council", "unsc", 1, "unsc|security council|un resolution|un resolutions|veto"},
 	{"resolution", "unsc", 0.4, "resolution"},
 	{"IAEA", "nuclear", 1, "iaea|grossi|atomic energy agency|atomic watchdog|nuclear watchdog|un nuclear"},
 	{"nuclear talks", "nuclear", 0.8, "nuclear deal|nuclear talks|nuclear agreement|nuclear negotiat*|nuclear proposal|jcpoa|snapback|enrichment limits|enrichment limit|nuclear file|nuclear dossier"},
@@ -159,18 +178,23 @@ var diploSpecs = []spec{
 	{"bilateral ties", "", 0.8, "bilateral|ties|relations|cooperation|rapprochement"},
 	{"severing ties", "", 0.8, "sever|severs|severed|cut ties|downgrade relations|expel*|recall* ambassador|persona non grata"},
 	{"visit", "", 0.8, "visit|visits|visited|visiting"},
-	{"tour", "", 0.4, "gulf tour|regional tour|tour of|nation tour|state visit|trip to|diplomatic trip|arrives in|arrived in|lands in"},
+	{"tour", "", 0.4, "regional tour|tour of|state visit|trip to|diplomatic trip|arrives in|arrived in|lands in"},
 	{"meeting", "", 0.6, "meet|meets|met|meeting|meetings|hosts|hosted|receives|received|congratulat*"},
 	{"messages", "", 0.6, "message from|message to|messages|written message|letter from|letter to|back channel|backchannel|exchange messages"},
 	{"phone call", "", 0.7, "phone call|phone calls|phone conversation|telephone call|telephone conversation|spoke by phone|call with|calls with|spoke with|spoke to|held talks by phone"},
-	{"call", "", 0.3, "call|calls|phone"},
+	// A bare "call"/"calls" is mostly a verb of saying ("calls for",
+	// "calls the raids genocide"), not leaders' call: those are named by the
+	// phrases above.
+	{"call", "", 0.3, "phone"},
 	{"discussion", "", 0.6, "discuss*|consult*"},
 	{"counterpart", "", 0.8, "counterpart|counterparts|delegation|delegations"},
 	{"conference", "", 0.5, "conference|forum|ministerial|gathering"},
 	{"broker", "", 0.8, "broker*|guarantor*|go between|intermediar*"},
 	{"hostages", "hostages", 0.4, "hostage|hostages|captive|captives|abductee*"},
 	{"prisoner exchange", "hostages", 0.9, "prisoner exchange|prisoner swap|hostage deal|hostage release|captive release|release of hostages|release of captives|exchange deal|swap deal"},
-	{"release", "", 0.3, "release|releases|released|freed|free"},
+	// Not "free": it is an adjective ("free trade", "Free Palestine") far
+	// more often than the act of releasing someone.
+	{"release", "", 0.3, "release|releases|released|freed"},
 	{"withdrawal", "", 0.5, "withdraw*|pullout|pull out"},
 	{"pressure", "", 0.3, "pressure|pressures|pressed|push for|pushes for|pushing for"},
 	{"ally", "", 0.4, "ally|allies|alliance|allied|partner|partners|partnership"},
@@ -180,13 +204,16 @@ var diploSpecs = []spec{
 	{"signing", "", 0.5, "sign|signs|signed|signing|ratif*"},
 	{"invitation", "", 0.6, "invite*|invitation"},
 	{"pledge", "", 0.5, "pledge*|donor*|aid package|reconstruction|funds|funding"},
-	{"arms sales", "", 0.6, "arms sales|arms sale|arms deal|arms supply|arms exports|weapons deal|weapons sales|f 35"},
+	{"arms sales", "", 0.6, "arms sales|arms sale|arms deal|arms supply|arms exports|weapons deal|weapons sales"},
+	// The weapons industry and programmes as the object of sanctions and
+	// arms control, so "drone makers" is not read as a drone strike.
+	{"weapons programmes", "", 0.4, "drone maker|drone makers|missile maker|missile makers|arms maker|arms makers|weapons maker|weapons makers|drone programme|drone program|missile programme|missile program|arms industry|defence industry|defense industry"},
 	{"peacekeepers", "unsc", 0.5, "peacekeep*|buffer zone|un forces|monitoring mission"},
 	{"joint statement", "", 0.8, "joint statement|joint declaration|communique"},
 	{"engagement", "", 0.5, "engage*|outreach|dialogue"},
 	{"deadline", "", 0.3, "deadline|extend|extended|extension"},
 	{"violations", "", 0.4, "violation|violations|violate|violated|breach|breaches|breached"},
-	{"repatriation", "", 0.4, "repatriat*|border agreement|maritime border"},
+	{"repatriation", "", 0.4, "repatriat*"},
 	{"government", "", 0.2, "government|governments"},
 }
 
@@ -194,7 +221,7 @@ var diploSpecs = []spec{
 // only when an official actor or two parties are present, since the same
 // verbs fill battlefield and crime reports.
 var statementSpecs = []spec{
-	{"condemnation", "", 0.6, "condemn*|denounc*|deplore*"},
+	{"condemnation", "", 0.6, "condemn*|denounc*|deplore*|censure*"},
 	{"rebuke", "", 0.4, "slam|slams|slammed|rebuk*|rebuff*|lash* out|lashes out|criticis*|criticiz*|reject|rejects|rejected|rules out|ruled out"},
 	{"warning", "", 0.3, "warn|warns|warned|threat|threats|threaten*|vow|vows|vowed|accus*|blame*"},
 	{"appeal", "", 0.4, "urge|urges|urged|calls on|called on|demand|demands|demanded|appeal*"},
@@ -213,7 +240,9 @@ var actorSpecs = []spec{
 var negSpecs = []spec{
 	// violence: battlefield reports and casualties
 	{"killed", "violence", 1, "kill|kills|killed|killing|killings"},
-	{"dead", "violence", 0.8, "dead|death|deaths|death toll|die|dies|died|dying|bodies|body"},
+	// "bodies*" matches the plural only: a singular "body" is mostly an
+	// organisation ("UN rights body", "world body").
+	{"dead", "violence", 0.8, "dead|death|deaths|death toll|die|dies|died|dying|bodies*"},
 	{"wounded", "violence", 0.6, "wounded|wounds|injur*|casualt*"},
 	{"massacre", "violence", 0.7, "massacre*|slaughter*|bloodbath"},
 	{"strike", "violence", 0.6, "strike|strikes|airstrike*|air strike|air strikes|drone strike"},
@@ -224,7 +253,7 @@ var negSpecs = []spec{
 	{"weapons fire", "violence", 0.35, "drone|drones|missile|missiles|rocket|rockets|intercept*|uav"},
 	{"military", "violence", 0.25, "troops|soldier*|military|army|forces|tank|tanks|war|genocide|battle|frontline"},
 	// humanitarian conditions
-	{"hunger", "humanitarian", 0.8, "hunger|hungry|starv*|famine|malnutrition|malnourish*|aid seekers|food|flour"},
+	{"hunger", "humanitarian", 0.8, "hunger|hungry|starv*|famine|malnutrition|malnourish*|aid seekers|food"},
 	{"hospital", "humanitarian", 0.6, "hospital|hospitals|medic|medics|medical|doctor*|health*|patients"},
 	{"displacement", "humanitarian", 0.6, "displac*|refugee*|shelter*|tent|tents|rubble|ruins|homeless|evacuat*|camps*|refugee camp|tent camp|winter"},
 	{"civilians", "humanitarian", 0.4, "civilian*|children|child|baby|babies|famil*|women|people|residents|volunteer*"},
@@ -238,20 +267,21 @@ var negSpecs = []spec{
 	{"protest", "protest", 0.8, "protest*|rally|rallies|demonstrat*|marchers|marches|marched|activist*|campaign*|boycott*|petition*|students|sit in|strike action|hrw|human rights watch|amnesty international|ngo|ngos|charity|charities"},
 	// crime and justice
 	{"arrests", "crime", 0.7, "arrest*|detain*|detention|charged|charges|sentence*|jail*|prison|imprison*|convicted|trial|court|courts|judge|judges|lawsuit|sue|sues|sued|police|policing"},
-	{"crime", "crime", 0.6, "murder*|smuggl*|drug|drugs|captagon|crime|crimes|fraud|corruption|spy|spying|espionage|kidnap*|theft|gang|cartel|abuse|abuses|abused|torture*|mistreat*|ill treatment"},
-	// domestic politics
-	{"domestic politics", "domestic", 0.6, "election|elections|electoral|vote|votes|voting|voters|parliament*|mp|mps|mk|mks|lawmakers|impeach*|municipal|opposition|coup|reshuffle|budget|banking|law|reform|reforms|kurdish|pkk|citizenship|constitution*|party|disarm*"},
+	{"crime", "crime", 0.6, "murder*|smuggl*|drug|drugs|crime|crimes|fraud|corruption|spy|spying|espionage|kidnap*|theft|gang|cartel|abuse|abuses|abused|torture*|mistreat*|ill treatment"},
+	// domestic politics, including coalition politics and polls
+	{"domestic politics", "domestic", 0.6, "election|elections|electoral|vote|votes|voting|voters|parliament*|mp|mps|mk|mks|lawmakers|impeach*|municipal|opposition|coup|reshuffle|budget|banking|law|reform|reforms|kurdish|pkk|citizenship|constitution*|party|disarm*|coalition|coalitions|poll|polls|opinion poll|right wing|far right|left wing"},
 	// business and markets
-	{"markets", "business", 0.7, "stock|stocks|shares|wall street|market|markets|oil price*|prices|price|index|investor*|inflation|gdp|economy|economic|revenue*|profit*|ipo|bonds|currency|industrial|mining|quarrying"},
-	{"business", "business", 0.5, "company|companies|firm|firms|business*|airline*|flight|flights|airport*|shipping|shipments|ship|ships|tourism|tourist*|expo|office|startup*|bank|banks|energy|ceo|brand|retail|sales|tech|ai|discount|fees|transit"},
+	{"markets", "business", 0.7, "stock|stocks|shares|wall street|market|markets|oil price*|prices|price|index|investor*|inflation|gdp|economy|economic|revenue*|profit*|ipo|bonds|currency|industrial|mining"},
+	{"business", "business", 0.5, "company|companies|firm|firms|business*|airline*|flight|flights|airport*|shipping|shipments|tourism|tourist*|expo|office|startup*|bank|banks|energy|ceo|brand|retail|sales|tech|ai|transit"},
 	{"oil and gas", "business", 0.3, "oil|gas|lng"},
 	{"settlements", "occupation", 0.4, "settlement|settlements|settler|settlers|annex*|outpost*"},
 	// sport
 	{"sport", "sport", 1, "football|soccer|la liga|premier league|world cup|fifa|olympic*|cricket|nba|nfl|mma|tennis|tournament|championship|league|match|matches|coach|goal|goals|wicket*|innings|boxing|fighter|stadium|athlete*|player|players|club|season|fans|t20|game"},
 	{"win", "sport", 0.3, "win|wins|won|beat|beats|victory|defeat|title"},
 	// culture and media
-	{"culture", "culture", 0.8, "film|films|filmmaker*|festival|cannes|movie*|hollywood|cinema|artist*|art|arts|artwash*|exhibition|music*|singer|song|songs|anthem|eurovision|poet*|poem*|debut|premiere|book|books|novel*|author|writer|museum|christie*|auction|pulitzer|culture|cultural|fashion|heritage|sci fi|theatre|comedy|celebrity"},
-	{"media", "media", 0.5, "journalist*|reporter*|photojournalist*|press freedom|media|tv|television|tv channel|news channel|television channel|broadcast*|disinformation|social media|podcast|documentary|newspaper|review bomb*|influencer*|watchdogs|footage|video"},
+	{"culture", "culture", 0.8, "film|films|filmmaker*|festival|movie*|hollywood|cinema|artist*|art|arts|exhibition|music*|singer|song|songs|anthem|poet*|poem*|debut|premiere|book|books|novel*|author|writer|museum|auction|culture|cultural|fashion|heritage|theatre|comedy|celebrity|prize|prizes|award|awards|nobel|peace prize|nobel peace prize"}, // awards and prizes, the Nobel Peace Prize among them, are honours, not peace
+
+	{"media", "media", 0.5, "journalist*|reporter*|photojournalist*|press freedom|media|tv|television|tv channel|news channel|television channel|broadcast*|disinformation|social media|podcast|documentary|newspaper|influencer*|watchdogs|footage|video"},
 	// disasters, health and science
 	{"disaster", "disaster", 0.9, "earthquake*|quake|flood*|storm|storms|wildfire*|heatwave*|drought|weather|climate|pandemic|virus|disease*|outbreak|cholera|polio|vaccin*|rain|rains"},
 	// religion and pilgrimage
@@ -264,32 +294,58 @@ var negSpecs = []spec{
 // a near miss unless the region is at the centre of the story.
 var elsewhereSpecs = []spec{
 	{"Ukraine", "", 1, "ukrain*|kyiv|zelensky|donbas|donetsk|crimea|kursk|kharkiv|zaporizhzhia|odesa"},
-	{"NATO", "", 0.8, "nato|osce|hague summit"},
+	{"NATO", "", 0.8, "nato|osce"},
 	{"Alaska", "", 0.9, "alaska|anchorage"},
 	{"climate talks", "", 0.8, "cop|cop28|cop29|cop30|unfccc|climate summit|climate talks|climate conference"},
 	{"Korea", "", 0.9, "korea|korean|pyongyang|seoul|kim jong"},
 	{"Taiwan", "", 0.9, "taiwan|taipei"},
 	{"trade war", "", 0.6, "tariff*|trade war|trade deal|trade talks"},
-	{"Sudan", "", 0.9, "sudan|sudanese|khartoum|darfur|rsf|fashir|fasher|tawila"},
+	{"Sudan", "", 0.9, "sudan|sudanese|khartoum|darfur|rsf"},
 	{"Horn of Africa", "", 0.8, "somalia|somali|kenya|kenyan|ethiopia*|eritrea*|djibouti|eac"},
 	{"Africa", "", 0.7, "africa|african|drc|congo|m23|sahel|mali|burkina|niger|chad|nigeria*|uganda*|rwanda*"},
-	{"Maghreb", "", 0.7, "morocc*|western sahara|polisario|libya*|tunisia*|maghreb|sansal"},
+	{"Maghreb", "", 0.7, "morocc*|western sahara|polisario|libya*|tunisia*|maghreb"},
 	{"Asia", "", 0.7, "philippin*|myanmar|bangladesh*|kashmir*|afghan*|taliban|kabul|sri lanka|nepal"},
 	{"Americas", "", 0.7, "venezuela*|mexic*|colombia*|brazil*|bolivia*|honduras|peru|argentin*|cuba*|haiti*"},
 	{"Caucasus and Balkans", "", 0.8, "armenia*|azerbaijan*|serbia*|kosovo|bosnia*|georgia"},
-	{"Non-Aligned Movement", "", 0.7, "non aligned movement|non aligned"},
-	{"Finland", "", 0.6, "finland|finnish|helsinki|baltic"},
 }
 
 // excludeSpecs void the region words inside them.
 var excludeSpecs = []spec{
 	{"Gulf of Mexico", "", 1, "gulf of mexico|gulf of america|gulf of guinea|gulf of thailand|gulf of maine|gulf of california|gulf coast|gulf war syndrome"},
-	{"other Jordans", "", 1, "michael jordan|jordan peterson|jordan river basin"},
-	{"other Georgias", "", 1, "new jersey"},
+	{"other Jordans", "", 1, "michael jordan|jordan peterson"},
 }
 
 // cueSpecs mark subtopics without being evidence of diplomacy.
 var cueSpecs = []spec{
 	{"nuclear", "nuclear", 1, "nuclear|uranium|enrichment|enriched|centrifuge*|atomic"},
 	{"Red Sea shipping", "redsea", 1, "red sea|bab el mandeb|shipping lane*|suez canal"},
+}
+
+// speechSpecs: verbs of saying. Whether what is said is diplomacy depends
+// on who says it, so the model reads them together with the actor.
+var speechSpecs = []spec{
+	{"says", "", 1, "say|says|said|tell|tells|told|insist*|stress*|declar*|announc*|assert*|affirm*|reiterat*|underlin*|underscor*|highlight*|according to"},
+	// Reactions of states to events are statements (LABELS.md v2).
+	{"reacts", "", 1, "react|reacts|reacted|reaction|reactions"},
+}
+
+// nonStateSpecs: actors who do not speak for a state (LABELS.md v2:
+// advocacy by them aimed at governments is near_region).
+var nonStateSpecs = []spec{
+	{"civil society", "", 1, "ngo|ngos|activist*|campaigner*|rights group*|human rights watch|hrw|amnesty international|charity|charities|aid group*|aid agencies|unions"},
+	{"individuals", "", 1, "academic*|artist*|economist*|scholar*|celebrit*|writers|authors|experts|analysts|students|protester*|demonstrator*|residents|families|voters|settlers"},
+	{"individual lawmakers", "", 1, "mp|mps|mep|meps|lawmaker*|senator|senators|congressman|congresswoman"},
+}
+
+// armedSpecs: armed groups of the region. They are parties (regionSpecs);
+// this marks them as non-state for the actor.
+var armedSpecs = []spec{
+	{"armed group", "", 1, "hamas|hezbollah|houthi|islamic jihad|ansarullah|ansar allah|militia|militias|hts|hayat tahrir al sham|resistance"},
+}
+
+// legalSpecs: states and bodies acting through courts and formal letters or
+// complaints (LABELS.md v2: court actions and formal letters are on).
+var legalSpecs = []spec{
+	{"court action", "", 1, "icj|icc|international court of justice|international criminal court|world court|arrest warrant|arrest warrants|genocide case|advisory opinion|provisional measures|the hague"},
+	{"formal letter", "", 1, "letter to|letters to|complaint|complaints|un charter|writes to|wrote to|lodge*|files a|filed a"},
 }

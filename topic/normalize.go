@@ -51,12 +51,19 @@ type doc struct {
 	// zoneLen counts tokens per zone, so scorers can tell a feed teaser from
 	// full text.
 	zoneLen [numZones]int
+	// titleColon is the number of headline tokens before its first colon,
+	// or -1: "Iran: talks will go on" and "Talks will go on: Araghchi"
+	// attribute the words to a speaker.
+	titleColon int
 }
 
 func newDoc(title, text string) *doc {
-	d := &doc{toks: make([]token, 0, 8+(len(title)+len(text))/5)}
+	d := &doc{toks: make([]token, 0, 8+(len(title)+len(text))/5), titleColon: -1}
+	if i := strings.IndexByte(title, ':'); i >= 0 {
+		d.titleColon = len(tokenize(title[:i]))
+	}
 	d.add(title, zoneTitle)
-	lead, body := splitLead(text)
+	lead, body := splitLead(stripDateline(text))
 	d.add(lead, zoneLead)
 	d.add(body, zoneBody)
 	return d
@@ -72,6 +79,39 @@ func (d *doc) add(s string, z zone) {
 		d.toks = append(d.toks, token{raw: w, stem: stem(w), zone: z})
 		d.zoneLen[z]++
 	}
+}
+
+// stripDateline removes a leading dateline ("TEHRAN – ", "GAZA CITY, Oct 10
+// (Reuters) - "): it says where the report was filed, not what it is
+// about, and would otherwise count as a mention of a place.
+func stripDateline(text string) string {
+	t := strings.TrimLeft(text, " \t\n")
+	i := 0
+	for i < len(t) && i < 60 {
+		c := t[i]
+		if (c >= 'a' && c <= 'z') || c == '\n' {
+			return text
+		}
+		if c == '-' || strings.HasPrefix(t[i:], "–") || strings.HasPrefix(t[i:], "—") {
+			break
+		}
+		i++
+	}
+	if i == 0 || i >= len(t) || i >= 60 {
+		return text
+	}
+	head := strings.TrimSpace(t[:i])
+	letters := 0
+	for _, r := range head {
+		if r >= 'A' && r <= 'Z' {
+			letters++
+		}
+	}
+	if letters < 3 {
+		return text
+	}
+	rest := strings.TrimLeft(t[i:], "-–— ")
+	return rest
 }
 
 // splitLead cuts text after the sentence end nearest to leadChars, so a

@@ -122,3 +122,19 @@ func TestMatcherFindsPhrasesWithinAZone(t *testing.T) {
 		t.Errorf("hits = %+v, want the two-word phrase and gaza", hits)
 	}
 }
+
+func TestStripDateline(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"TEHRAN – Iran's foreign minister met his Omani counterpart.", "Iran's foreign minister met his Omani counterpart."},
+		{"TEHRAN- The talks resumed.", "The talks resumed."},
+		{"GAZA CITY — Families returned home.", "Families returned home."},
+		{"Iran - the talks resumed.", "Iran - the talks resumed."}, // not a dateline: lowercase before the dash
+		{"UN - a vote is due.", "UN - a vote is due."},             // too short to be a place name
+		{"No dateline here at all.", "No dateline here at all."},
+		{"", ""},
+	} {
+		if got := stripDateline(tc.in); got != tc.want {
+			t.Errorf("stripDateline(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
