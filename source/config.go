@@ -50,8 +50,9 @@ type Limits struct {
 	MaxBodyBytes int64
 	// MaxRedirects bounds redirects followed per request (default 5).
 	MaxRedirects int
-	// AllowPrivateNetworks disables the address guard. Tests set it to reach
-	// httptest servers; production configurations should not.
+	// AllowPrivateNetworks lifts the address guard for loopback and private
+	// ranges (LAN feeds; tests reaching httptest servers). Link-local and
+	// cloud metadata addresses stay refused.
 	AllowPrivateNetworks bool
 	// UserAgent is sent with every request (default UserAgent(build version)).
 	UserAgent string
