@@ -81,6 +81,7 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"BriefingConcurrency", s.briefingConcurrencyTests()},
 		{"BriefingLifecycle", s.briefingLifecycleTests()},
 		{"Leases", s.leaseTests()},
+		{"Retention", s.retentionTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
