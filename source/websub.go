@@ -439,5 +439,5 @@ func (p *Poller) ingest(ctx context.Context, feed Feed, body []byte, contentType
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
 	defer cancel()
 	// Pushes carry no HTTP validators of the feed: keep the stored ones.
-	return p.record(wctx, feed, st.Primed, items, st.ETag, st.LastModified, now)
+	return p.record(wctx, feed, st, items, st.ETag, st.LastModified, now)
 }

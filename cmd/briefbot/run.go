@@ -67,6 +67,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		Concurrency:     cfg.Polling.Concurrency,
 		MaxItemAge:      cfg.Polling.MaxItemAge,
 		DefaultInterval: cfg.Polling.Interval,
+		MaxNewPerPoll:   cfg.Polling.MaxNewItemsPerPoll,
 		Owner:           instanceName(),
 		OnNew: func(string, []story.Item) {
 			select { // a hint: the pipeline reads the store anyway
@@ -158,6 +159,7 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		},
 	}
 	goPart("pipeline", leader.Run)
+	goPart("retention", func(ctx context.Context) error { return runRetention(ctx, st, cfg.Retention, log, time.Now) })
 	if discord != nil {
 		discord.start(goPart, checks)
 	}
