@@ -204,7 +204,8 @@ type Retention struct {
 	// Stories not updated since StoriesBefore are deleted with their story
 	// deliveries (a sent one is what stops a story being posted twice, so
 	// it goes only with its story); items fetched before it, except pending
-	// ones, lose their description and content but keep their row, whose
+	// ones, lose their title, description, content and author but keep
+	// their row, whose
 	// identity (source and key, source and link) stops them being posted
 	// again; cached summaries created before it are deleted.
 	StoriesBefore time.Time

@@ -47,9 +47,9 @@ func (s *Store) Prune(ctx context.Context, r store.Retention) (store.Pruned, err
 		}
 		err = s.pruneLoop(ctx, func(tx pgx.Tx) (int64, error) {
 			tag, err := tx.Exec(ctx, `
-				UPDATE items SET description = '', content = ''
+				UPDATE items SET title = '', description = '', content = '', author = ''
 				WHERE id IN (SELECT id FROM items
-				             WHERE state <> 'pending' AND (description <> '' OR content <> '') AND fetched < $1
+				             WHERE state <> 'pending' AND (title <> '' OR description <> '' OR content <> '') AND fetched < $1
 				             LIMIT $2)`, cut, pruneBatch)
 			if err != nil {
 				return 0, err

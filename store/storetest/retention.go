@@ -106,8 +106,8 @@ func (s *suite) retentionTests() []test {
 			// The old item is still known, stripped: the same item polled
 			// again, by key or by link, is never inserted, so never posted.
 			old := byLink(t, st, "https://wire.example/old")
-			if old.Description != "" || old.Content != "" || old.Title == "" {
-				t.Errorf("old item after prune: title %q, description %q, content %q; want the text stripped, the title kept", old.Title, old.Description, old.Content)
+			if old.Title != "" || old.Description != "" || old.Content != "" || old.Author != "" || old.Key != "old" || old.Link != "https://wire.example/old" {
+				t.Errorf("old item after prune: %+v; want its text stripped, its key and link kept", old.Item)
 			}
 			again := article("wire", "old", "Headline old", at(-time.Hour))
 			byKey := again

@@ -11,7 +11,7 @@ ALTER TABLE sources ADD COLUMN warning_at timestamptz;
 -- item from ever being posted again. This index finds the ones still to
 -- strip without scanning those already stripped.
 CREATE INDEX items_unpruned ON items (fetched)
-    WHERE state <> 'pending' AND (description <> '' OR content <> '');
+    WHERE state <> 'pending' AND (title <> '' OR description <> '' OR content <> '');
 
 -- Digest deliveries are deleted by age; story deliveries only with their
 -- story, since a sent one is what stops the story being posted twice.
