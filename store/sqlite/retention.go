@@ -12,6 +12,24 @@ import (
 // first prune of a year's data never holds the single writer for long.
 const pruneBatch = 500
 
+// The retention statements take the cutoff as ?1 and the batch size as ?2.
+const (
+	// Story deliveries go with their story, never alone; both statements
+	// pick the same stories inside one transaction.
+	sqlOldStories         = `SELECT id FROM stories WHERE updated < ?1 ORDER BY id LIMIT ?2`
+	sqlPruneStoryDelivery = `DELETE FROM deliveries WHERE story_id IN (` + sqlOldStories + `)`
+	sqlPruneStories       = `DELETE FROM stories WHERE id IN (` + sqlOldStories + `)`
+	sqlStripItems         = `
+		UPDATE items SET title = '', description = '', content = '', author = ''
+		WHERE id IN (SELECT id FROM items
+		             WHERE state <> 'pending' AND (title <> '' OR description <> '' OR content <> '') AND fetched < ?1
+		             LIMIT ?2)`
+	sqlPruneSummaries = `DELETE FROM summary_cache WHERE key IN (SELECT key FROM summary_cache WHERE created < ?1 LIMIT ?2)`
+	sqlPruneDigests   = `
+		DELETE FROM deliveries WHERE id IN (
+		    SELECT id FROM deliveries WHERE kind = 'digest' AND coalesce(ended_at, created) < ?1 LIMIT ?2)`
+)
+
 // Prune implements store.Store.
 func (s *Store) Prune(ctx context.Context, r store.Retention) (store.Pruned, error) {
 	var out store.Pruned
@@ -20,54 +38,19 @@ func (s *Store) Prune(ctx context.Context, r store.Retention) (store.Pruned, err
 		if err != nil {
 			return out, fmt.Errorf("sqlite: prune: %w", err)
 		}
-		// Story deliveries go with their story, never alone; both
-		// statements pick the same stories inside one transaction.
-		const oldStories = `SELECT id FROM stories WHERE updated < ?1 ORDER BY id LIMIT ?2`
 		err = s.pruneLoop(ctx, func(tx *sql.Tx) (int64, error) {
-			res, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE story_id IN (`+oldStories+`)`, cut, pruneBatch)
-			if err != nil {
+			if _, err := execCount(ctx, tx, &out.Deliveries, sqlPruneStoryDelivery, cut); err != nil {
 				return 0, err
 			}
-			d, _ := res.RowsAffected()
-			out.Deliveries += d
-			res, err = tx.ExecContext(ctx, `DELETE FROM stories WHERE id IN (`+oldStories+`)`, cut, pruneBatch)
-			if err != nil {
-				return 0, err
-			}
-			n, _ := res.RowsAffected()
-			out.Stories += n
-			return n, nil
+			return execCount(ctx, tx, &out.Stories, sqlPruneStories, cut)
 		})
 		if err != nil {
 			return out, fmt.Errorf("sqlite: prune stories: %w", err)
 		}
-		err = s.pruneLoop(ctx, func(tx *sql.Tx) (int64, error) {
-			res, err := tx.ExecContext(ctx, `
-				UPDATE items SET title = '', description = '', content = '', author = ''
-				WHERE id IN (SELECT id FROM items
-				             WHERE state <> 'pending' AND (title <> '' OR description <> '' OR content <> '') AND fetched < ?1
-				             LIMIT ?2)`, cut, pruneBatch)
-			if err != nil {
-				return 0, err
-			}
-			n, _ := res.RowsAffected()
-			out.ItemsStripped += n
-			return n, nil
-		})
-		if err != nil {
+		if err := s.pruneAll(ctx, &out.ItemsStripped, sqlStripItems, cut); err != nil {
 			return out, fmt.Errorf("sqlite: prune items: %w", err)
 		}
-		err = s.pruneLoop(ctx, func(tx *sql.Tx) (int64, error) {
-			res, err := tx.ExecContext(ctx, `
-				DELETE FROM summary_cache WHERE key IN (SELECT key FROM summary_cache WHERE created < ?1 LIMIT ?2)`, cut, pruneBatch)
-			if err != nil {
-				return 0, err
-			}
-			n, _ := res.RowsAffected()
-			out.Summaries += n
-			return n, nil
-		})
-		if err != nil {
+		if err := s.pruneAll(ctx, &out.Summaries, sqlPruneSummaries, cut); err != nil {
 			return out, fmt.Errorf("sqlite: prune summaries: %w", err)
 		}
 	}
@@ -76,22 +59,27 @@ func (s *Store) Prune(ctx context.Context, r store.Retention) (store.Pruned, err
 		if err != nil {
 			return out, fmt.Errorf("sqlite: prune: %w", err)
 		}
-		err = s.pruneLoop(ctx, func(tx *sql.Tx) (int64, error) {
-			res, err := tx.ExecContext(ctx, `
-				DELETE FROM deliveries WHERE id IN (
-				    SELECT id FROM deliveries WHERE kind = 'digest' AND coalesce(ended_at, created) < ?1 LIMIT ?2)`, cut, pruneBatch)
-			if err != nil {
-				return 0, err
-			}
-			n, _ := res.RowsAffected()
-			out.Deliveries += n
-			return n, nil
-		})
-		if err != nil {
+		if err := s.pruneAll(ctx, &out.Deliveries, sqlPruneDigests, cut); err != nil {
 			return out, fmt.Errorf("sqlite: prune digest deliveries: %w", err)
 		}
 	}
 	return out, nil
+}
+
+// execCount runs one retention statement and adds the rows it touched to *n.
+func execCount(ctx context.Context, tx *sql.Tx, n *int64, query string, cut any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, cut, pruneBatch)
+	if err != nil {
+		return 0, err
+	}
+	k, _ := res.RowsAffected()
+	*n += k
+	return k, nil
+}
+
+// pruneAll runs one retention statement in batches until it is done.
+func (s *Store) pruneAll(ctx context.Context, n *int64, query string, cut any) error {
+	return s.pruneLoop(ctx, func(tx *sql.Tx) (int64, error) { return execCount(ctx, tx, n, query, cut) })
 }
 
 // pruneLoop runs batch in its own write transaction until it touches fewer
