@@ -205,7 +205,7 @@ type Retention struct {
 	// deliveries (a sent one is what stops a story being posted twice, so
 	// it goes only with its story); items fetched before it, except pending
 	// ones, lose their title, description, content and author but keep
-	// their row, whose
+	// their row (an item in no story may get a new ID), whose
 	// identity (source and key, source and link) stops them being posted
 	// again; cached summaries created before it are deleted.
 	StoriesBefore time.Time
