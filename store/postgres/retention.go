@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -90,21 +91,11 @@ func (s *Store) pruneAll(ctx context.Context, n *int64, query string, cut any) e
 // a full batch. (A transaction retried after a deadlock may be counted
 // twice in Pruned, which is only for the log.)
 func (s *Store) pruneLoop(ctx context.Context, batch func(tx pgx.Tx) (int64, error)) error {
-	for {
-		var n int64
-		err := s.inTx(ctx, func(tx pgx.Tx) error {
-			var err error
+	return storeutil.InBatches(ctx, pruneBatch, func() (n int64, err error) {
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
 			n, err = batch(tx)
 			return err
 		})
-		if err != nil {
-			return err
-		}
-		if n < pruneBatch {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
+		return n, err
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/store/internal/storeutil"
 )
 
 // pruneBatch bounds the rows one retention transaction touches, so that a
@@ -140,21 +141,11 @@ func (s *Store) pruneAll(ctx context.Context, n *int64, query string, cut any) e
 // pruneLoop runs batch in its own write transaction until it touches fewer
 // than a full batch.
 func (s *Store) pruneLoop(ctx context.Context, batch func(tx *sql.Tx) (int64, error)) error {
-	for {
-		var n int64
-		err := s.inWrite(ctx, func(tx *sql.Tx) error {
-			var err error
+	return storeutil.InBatches(ctx, pruneBatch, func() (n int64, err error) {
+		err = s.inWrite(ctx, func(tx *sql.Tx) error {
 			n, err = batch(tx)
 			return err
 		})
-		if err != nil {
-			return err
-		}
-		if n < pruneBatch {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
+		return n, err
+	})
 }
