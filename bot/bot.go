@@ -193,6 +193,7 @@ func New(opts Options) (*Bot, error) {
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
+	b.log = slog.New(RedactingHandler(b.log.Handler()))
 	if b.now == nil {
 		b.now = time.Now
 	}

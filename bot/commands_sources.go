@@ -121,6 +121,9 @@ func (b *Bot) sourceLine(r sourceRow) string {
 		return fmt.Sprintf("⏳ %s: not checked yet", name)
 	}
 	line := fmt.Sprintf("✅ %s: working, last checked %s", name, when(st.LastSuccess))
+	if st.Warning != "" {
+		line = fmt.Sprintf("⚠️ %s: working, but %s; last checked %s", name, reasonText(st.Warning), when(st.LastSuccess))
+	}
 	if st.LastItemLag > 0 {
 		line += fmt.Sprintf("; its newest story reached briefbot %s after it was published", humanDuration(st.LastItemLag))
 	}

@@ -663,3 +663,24 @@ func TestFailureIsLoggedNotShown(t *testing.T) {
 		t.Errorf("log err = %v, want the store's error", recs[0]["err"])
 	}
 }
+
+// A source whose last poll looked wrong says so in /sources.
+func TestSourcesShowsHealthWarning(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t).open()
+	ctx := ctxT(t)
+	if err := e.st.EnsureSource(ctx, "reuters", sourceURL("reuters")); err != nil {
+		t.Fatal(err)
+	}
+	pub := t0.Add(-20 * time.Minute)
+	if _, err := e.st.RecordPoll(ctx, "reuters", store.Poll{At: pub, Items: []store.NewItem{{Pending: true, Item: storyItem("reuters", "r1", pub, pub)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.SetSourceWarning(ctx, "reuters", "no items found: the document parsed but listed no items", t0); err != nil {
+		t.Fatal(err)
+	}
+	cb := wantReply(t, e.run(e.command("sources", 0)), false)
+	if d := cb.Embeds[0].Description; !strings.Contains(d, "⚠️ **Reuters**: working, but no items found") {
+		t.Errorf("/sources = %q, want Reuters' warning", d)
+	}
+}

@@ -511,11 +511,12 @@ func cleanText(s string) string {
 			return '\n'
 		case unicode.IsSpace(r):
 			return ' '
-		case unicode.IsControl(r), r == '\uFEFF', isBidiControl(r):
+		case unicode.IsControl(r), r == '\uFEFF', isBidiControl(r), isInvisibleMark(r):
 			return -1
 		}
 		return r
 	}, s)
+	s = dropStrayJoiners(s)
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	blank := false
@@ -549,6 +550,72 @@ func clip(s string, n int) string {
 
 func isBidiControl(r rune) bool {
 	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// isInvisibleMark reports characters that show nothing yet can reorder text
+// (LRM, RLM, ALM) or hide a word break (zero-width space, word joiner,
+// invisible operators), so a title can spoof another. No script needs them
+// in a headline.
+func isInvisibleMark(r rune) bool {
+	return r == '\u200E' || r == '\u200F' || r == '\u061C' || r == '\u200B' ||
+		(r >= '\u2060' && r <= '\u2064')
+}
+
+const (
+	zwnj = '\u200C'
+	zwj  = '\u200D'
+)
+
+// dropStrayJoiners removes ZWNJ and ZWJ except where writing needs them:
+// between two letters of a joining script (ZWNJ is part of Persian spelling,
+// "می‌خواهم"; both shape Indic conjuncts) and ZWJ between two emoji, which
+// forms one sequence (👩‍💻). Anywhere else they only hide a break.
+func dropStrayJoiners(s string) string {
+	if !strings.ContainsRune(s, zwnj) && !strings.ContainsRune(s, zwj) {
+		return s
+	}
+	rs := []rune(s)
+	out := rs[:0]
+	for i, r := range rs {
+		if r == zwnj || r == zwj {
+			var prev, next rune
+			if len(out) > 0 {
+				prev = out[len(out)-1]
+			}
+			if i+1 < len(rs) {
+				next = rs[i+1]
+			}
+			keep := isJoiningScript(prev) && isJoiningScript(next)
+			if r == zwj {
+				keep = keep || isEmojiPart(prev) && isEmoji(next)
+			}
+			if !keep {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// joiningScripts use ZWNJ/ZWJ inside words.
+var joiningScripts = []*unicode.RangeTable{
+	unicode.Arabic, unicode.Syriac, unicode.Devanagari, unicode.Bengali, unicode.Gurmukhi,
+	unicode.Gujarati, unicode.Oriya, unicode.Tamil, unicode.Telugu, unicode.Kannada,
+	unicode.Malayalam, unicode.Sinhala,
+}
+
+func isJoiningScript(r rune) bool {
+	return (unicode.IsLetter(r) || unicode.IsMark(r)) && unicode.IsOneOf(joiningScripts, r)
+}
+
+// isEmoji is a pictographic symbol that can start or continue a ZWJ sequence.
+func isEmoji(r rune) bool { return r >= '\u2190' && unicode.Is(unicode.So, r) }
+
+// isEmojiPart also accepts what may end an emoji before a ZWJ: variation
+// selector 16, a skin-tone modifier or a tag character (flags).
+func isEmojiPart(r rune) bool {
+	return isEmoji(r) || r == '\uFE0F' || (r >= 0x1F3FB && r <= 0x1F3FF) || (r >= 0xE0020 && r <= 0xE007F)
 }
 
 // markdownText escapes cleaned text for a markdown-rendering embed field and

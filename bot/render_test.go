@@ -306,6 +306,18 @@ func TestCleanText(t *testing.T) {
 		{"bidi \u202Eevil\u202C and\u0007 bell\uFEFF", "bidi evil and bell"},
 		{"nbsp\u00a0and\u3000ideographic", "nbsp and ideographic"},
 		{"bad \xff utf8", "bad \uFFFD utf8"},
+		// Invisible marks that can reorder or hide text are dropped.
+		{"pay\u200Bpal \u200Eleft\u200F \u061Calm", "paypal left alm"},
+		{"word\u2060joiner\u2061\u2062\u2063\u2064", "wordjoiner"},
+		{"Iran\u200C\u200Dnews \u200Dlead \u200Ctrail\u200C", "Irannews lead trail"},
+		// Persian spelling keeps ZWNJ inside a word; Hindi keeps ZWJ.
+		{"می\u200Cخواهم", "می\u200Cخواهم"},
+		{"\u0915\u094D\u200D\u0937", "\u0915\u094D\u200D\u0937"},
+		{"\u200Cمی", "می"},
+		// Emoji ZWJ sequences survive: woman technologist, rainbow flag, family.
+		{"\U0001F469\u200D\U0001F4BB \U0001F3F3\uFE0F\u200D\U0001F308", "\U0001F469\u200D\U0001F4BB \U0001F3F3\uFE0F\u200D\U0001F308"},
+		{"\U0001F468\U0001F3FD\u200D\U0001F469\u200D\U0001F467", "\U0001F468\U0001F3FD\u200D\U0001F469\u200D\U0001F467"},
+		{"\U0001F469\u200Dx", "\U0001F469x"},
 	}
 	for _, tt := range tests {
 		if got := cleanText(tt.in); got != tt.want {

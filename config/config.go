@@ -28,6 +28,7 @@ type Config struct {
 	Polling   Polling   `yaml:"polling"`
 	WebSub    WebSub    `yaml:"websub"`
 	Summarize Summarize `yaml:"summarize"`
+	Retention Retention `yaml:"retention"`
 	// Sources replaces the built-in outlet list when set, unless
 	// IncludeDefaultSources asks to keep the defaults as well.
 	Sources               []Source `yaml:"sources"`
@@ -95,6 +96,14 @@ type Polling struct {
 	MaxItemAge           time.Duration `yaml:"max_item_age"`
 	Backfill             int           `yaml:"backfill"`
 	AllowPrivateNetworks bool          `yaml:"allow_private_networks"`
+	MaxNewItemsPerPoll   int           `yaml:"max_new_items_per_poll"`
+}
+
+// Retention bounds how long the database keeps what it no longer needs.
+// Interaction claims are kept a day (store/internal/storeutil).
+type Retention struct {
+	Stories    time.Duration `yaml:"stories"`
+	Deliveries time.Duration `yaml:"deliveries"`
 }
 
 // WebSub enables push subscriptions when a public callback URL is set.

@@ -203,9 +203,13 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 	}
 	for {
 		// Ask past the items set aside, which stay pending in the store.
-		items, err := p.Store.PendingItems(ctx, batch+len(p.setAside))
+		limit := batch + len(p.setAside)
+		items, err := p.Store.PendingItems(ctx, limit)
 		if err != nil {
 			return fmt.Errorf("pipeline: reading pending items: %w", err)
+		}
+		if len(items) < limit {
+			p.forgetSetAside(items)
 		}
 		progress := false
 		for _, it := range items {
@@ -217,7 +221,9 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 				if ctx.Err() != nil || !p.failed(it, err) {
 					return err
 				}
+				continue
 			}
+			delete(p.failures, it.ID) // months of running must not grow it
 		}
 		if !progress {
 			return nil
@@ -242,7 +248,25 @@ func (p *Pipeline) failed(it story.Item, err error) bool {
 	p.setAside[it.ID] = true
 	p.Log.Error("pipeline: setting an item aside after repeated failures; it stays pending and is retried after a restart",
 		"source", it.Source, "item", it.ID, "attempt", p.failures[it.ID], "err", err)
+	delete(p.failures, it.ID)
 	return true
+}
+
+// forgetSetAside drops set-aside items that are no longer pending (another
+// instance or an operator dealt with them), given every pending item.
+func (p *Pipeline) forgetSetAside(pending []story.Item) {
+	if len(p.setAside) == 0 {
+		return
+	}
+	still := make(map[int64]bool, len(pending))
+	for _, it := range pending {
+		still[it.ID] = true
+	}
+	for id := range p.setAside {
+		if !still[id] {
+			delete(p.setAside, id)
+		}
+	}
 }
 
 func (p *Pipeline) process(ctx context.Context, it story.Item) error {

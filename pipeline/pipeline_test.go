@@ -306,3 +306,52 @@ func TestPoisonItemIsSetAside(t *testing.T) {
 		t.Errorf("pending = %+v; want only the failing item, still pending", ms.pending)
 	}
 }
+
+// The failure counts and the set-aside list do not outlive the items they
+// are about: an item that fails a few times and then succeeds, or a
+// set-aside item that stops being pending, is forgotten.
+func TestFailureBookkeepingIsPruned(t *testing.T) {
+	ms := &memStore{poison: 1}
+	for i := 1; i <= 3; i++ {
+		ms.pending = append(ms.pending, story.Item{ID: int64(i), Title: "x"})
+	}
+	p := &Pipeline{
+		Store: ms, Log: quietLog(), BatchSize: 10,
+		Classify:  func(story.Item) Relevance { return Relevance{} },
+		Summarize: func(context.Context, story.Item) (Summary, error) { return Summary{}, nil },
+	}
+	for range 2 {
+		if err := p.Drain(context.Background()); err == nil {
+			t.Fatal("Drain hid a store failure")
+		}
+	}
+	ms.mu.Lock()
+	ms.poison = 0 // the store recovers
+	ms.mu.Unlock()
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.failures) != 0 {
+		t.Errorf("failures = %v after every item succeeded, want empty", p.failures)
+	}
+
+	ms.mu.Lock()
+	ms.poison = 9
+	ms.pending = append(ms.pending, story.Item{ID: 9, Title: "poison"})
+	ms.mu.Unlock()
+	for range maxItemFailures {
+		_ = p.Drain(context.Background())
+	}
+	if !p.setAside[9] || len(p.failures) != 0 {
+		t.Fatalf("setAside = %v, failures = %v; want item 9 set aside and no counts left", p.setAside, p.failures)
+	}
+	ms.mu.Lock()
+	ms.pending = nil // dealt with elsewhere
+	ms.mu.Unlock()
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.setAside) != 0 {
+		t.Errorf("setAside = %v after the item left the pending state, want empty", p.setAside)
+	}
+}

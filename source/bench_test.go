@@ -81,3 +81,26 @@ func BenchmarkFeedsOverhead(b *testing.B) {
 	b.ReportMetric(float64(total)*float64(b.N)/raw.Seconds()/1e6, "gofeed-MB/s")
 	b.ReportMetric(float64(total)*float64(b.N)/ours.Seconds()/1e6, "briefbot-MB/s")
 }
+
+// BenchmarkShapeCheckOverhead times the pre-parse shape check against raw
+// gofeed on the same real documents, interleaved in one loop, and reports
+// check time over gofeed time as "shape-x" (part of Parse's budget against
+// gofeed; BenchmarkFeedsOverhead includes it).
+func BenchmarkShapeCheckOverhead(b *testing.B) {
+	docs, total := loadRealFeeds(b)
+	b.SetBytes(total)
+	var raw, check time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		rawGofeed(b, docs)
+		t1 := time.Now()
+		for _, d := range docs {
+			if err := checkShape(d); err != nil {
+				b.Fatal(err)
+			}
+		}
+		check += time.Since(t1)
+		raw += t1.Sub(t0)
+	}
+	b.ReportMetric(float64(check)/float64(raw), "shape-x")
+}

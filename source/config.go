@@ -18,6 +18,8 @@ const (
 	DefaultMaxItemAge   = 7 * 24 * time.Hour
 	DefaultConcurrency  = 4
 	DefaultMaxBackoff   = time.Hour
+	// DefaultMaxNewPerPoll caps new pending items per poll of one source.
+	DefaultMaxNewPerPoll = 25
 	// DefaultPushSlowdown stretches the polling interval of a source while a
 	// WebSub subscription delivers its updates; polling stays as a fallback.
 	DefaultPushSlowdown = 5
@@ -50,8 +52,9 @@ type Limits struct {
 	MaxBodyBytes int64
 	// MaxRedirects bounds redirects followed per request (default 5).
 	MaxRedirects int
-	// AllowPrivateNetworks disables the address guard. Tests set it to reach
-	// httptest servers; production configurations should not.
+	// AllowPrivateNetworks lifts the address guard for loopback and private
+	// ranges (LAN feeds; tests reaching httptest servers). Link-local and
+	// cloud metadata addresses stay refused.
 	AllowPrivateNetworks bool
 	// UserAgent is sent with every request (default UserAgent(build version)).
 	UserAgent string
@@ -105,6 +108,11 @@ type PollerOptions struct {
 	// The store is the queue: the callback is only a wake-up hint, so a
 	// crash between commit and callback loses nothing. It must not block.
 	OnNew func(source string, items []story.Item)
+	// MaxNewPerPoll caps the items one poll of one source makes pending
+	// (default 25); the rest are recorded as seen, so a feed that suddenly
+	// lists hundreds of "new" items (a CMS migration, a hostile feed)
+	// cannot flood channels. Health and the log say when it happens.
+	MaxNewPerPoll int
 	// WebSub enables push subscriptions; nil disables them.
 	WebSub *WebSubOptions
 	// Owner names this instance in the store's poll leases, which share
@@ -127,6 +135,9 @@ func (o PollerOptions) withDefaults() PollerOptions {
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.MaxNewPerPoll <= 0 {
+		o.MaxNewPerPoll = DefaultMaxNewPerPoll
 	}
 	if o.Now == nil {
 		o.Now = time.Now

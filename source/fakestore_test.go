@@ -74,8 +74,9 @@ func (s *fakeStore) RecordPoll(_ context.Context, source string, p store.Poll) (
 		s.nextID++
 		it := ni.Item
 		it.ID = s.nextID
-		s.items[source] = append(s.items[source], storedItem{Item: it, pending: ni.Pending})
-		if ni.Pending {
+		isPending := ni.Pending && (p.MaxPending <= 0 || len(pending) < p.MaxPending)
+		s.items[source] = append(s.items[source], storedItem{Item: it, pending: isPending})
+		if isPending {
 			pending = append(pending, it)
 		} else {
 			seen = append(seen, it)
@@ -104,6 +105,20 @@ func (s *fakeStore) RecordFailure(_ context.Context, source string, at time.Time
 	st.LastPoll, st.LastErrorAt, st.LastError = at, at, reason
 	st.Failures++
 	return st.Failures, nil
+}
+
+func (s *fakeStore) SetSourceWarning(_ context.Context, source, warning string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.sources[source]
+	if !ok {
+		return store.ErrNotFound
+	}
+	if warning == "" {
+		at = time.Time{}
+	}
+	st.Warning, st.WarningAt = warning, at
+	return nil
 }
 
 // pendingItems is what the pipeline would read with PendingItems.

@@ -57,10 +57,13 @@ type Fetcher struct {
 
 // NewFetcher builds a Fetcher with its own http.Client: a clone of
 // http.DefaultTransport (so HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE keep
-// working), the address guard in the dialer unless
-// limits.AllowPrivateNetworks, transparent gzip, the redirect limit and
+// working), the address guard in the dialer (narrowed to link-local and
+// metadata addresses by limits.AllowPrivateNetworks), transparent gzip, the redirect limit and
 // the request timeout. Zero fields of limits take the defaults.
 func NewFetcher(limits Limits, log *slog.Logger) *Fetcher {
+	if limits.AllowPrivateNetworks {
+		return newFetcher(limits, log, IsLinkLocalOrMetadata)
+	}
 	return newFetcher(limits, log, IsPrivateAddr)
 }
 
@@ -70,8 +73,7 @@ func newFetcher(limits Limits, log *slog.Logger, blocked func(netip.Addr) bool) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	f := &Fetcher{limits: limits, log: log, now: time.Now, blocked: blocked}
-	guard := !limits.AllowPrivateNetworks
-	dialer := newGuardedDialer(guard, func(ip netip.Addr) bool { return f.blocked(ip) })
+	dialer := newGuardedDialer(func(ip netip.Addr) bool { return f.blocked(ip) })
 
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = dialer.proxy
@@ -110,10 +112,7 @@ func (f *Fetcher) checkURL(u *url.URL) error {
 	if u.Host == "" {
 		return newError(ErrUnsupportedScheme, fmt.Sprintf("%q has no host", redactURL(u.String())), nil)
 	}
-	if !f.limits.AllowPrivateNetworks {
-		return checkURLHost(u, f.blocked)
-	}
-	return nil
+	return checkURLHost(u, f.blocked, !f.limits.AllowPrivateNetworks)
 }
 
 // Fetch GETs rawURL, conditionally when v carries validators. A 304 returns

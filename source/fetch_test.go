@@ -300,7 +300,7 @@ func TestGuardedDialerChecksResolvedAddress(t *testing.T) {
 	}
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	d := newGuardedDialer(true, IsPrivateAddr)
+	d := newGuardedDialer(IsPrivateAddr)
 	for _, addr := range []string{"localhost:" + port, "127.0.0.1:" + port} {
 		conn, err := d.DialContext(context.Background(), "tcp", addr)
 		if err == nil {
@@ -332,6 +332,10 @@ func TestIsPrivateAddr(t *testing.T) {
 		"64:ff9b::a00:1": true, "2002:c0a8:101::1": true, "fc00::1": true,
 		"8.8.8.8": false, "1.1.1.1": false, "172.32.0.1": false, "100.128.0.1": false,
 		"2001:4860:4860::8888": false, "::ffff:8.8.8.8": false, "64:ff9b::808:808": false,
+		// Site-local, local-use NAT64 and SIIT (IPv4-translated) addresses.
+		"fec0::1": true, "feff::1": true, "64:ff9b:1::a00:1": true, "64:ff9b:1:ffff::8": true,
+		"::ffff:0:7f00:1": true, "::ffff:0:a9fe:a9fe": true, "::ffff:0:808:808": false,
+		"100.100.100.200": true,
 	}
 	for s, want := range tests {
 		if got := IsPrivateAddr(netip.MustParseAddr(s)); got != want {

@@ -38,6 +38,12 @@ func Parse(body []byte, contentType, baseURL string) (*Document, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, newError(ErrNotFeed, "not a feed: the response was empty", nil)
 	}
+	if err := checkShape(body); err != nil {
+		if looksLikeHTML(body, contentType) {
+			return nil, notFeedError(body, contentType, baseURL)
+		}
+		return nil, err
+	}
 	p := gofeed.NewParser()
 	// The original is kept only to read atom:link rel="hub", which the
 	// universal Feed drops; it is a pointer, not a copy.

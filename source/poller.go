@@ -27,6 +27,9 @@ type Store interface {
 	Source(ctx context.Context, name string) (store.SourceState, error)
 	RecordPoll(ctx context.Context, source string, p store.Poll) ([]story.Item, error)
 	RecordFailure(ctx context.Context, source string, at time.Time, reason string) (int, error)
+	// SetSourceWarning notes (or, with "", clears) a successful poll that
+	// looked wrong, for the source's health.
+	SetSourceWarning(ctx context.Context, source, warning string, at time.Time) error
 	// Lease shares polls between instances using one database: an
 	// instance polls a source only while it holds "poll:"+name (see
 	// store.Store.Lease).
@@ -45,8 +48,12 @@ type PollResult struct {
 	Items int
 	// New are the items newly recorded as pending, with their store IDs.
 	New []story.Item
-	// Seen counts items newly recorded as seen (first-poll backlog, old items).
+	// Seen counts items newly recorded as seen (first-poll backlog, old
+	// items, and Capped).
 	Seen int
+	// Capped counts new items recorded as seen, not pending, because the
+	// poll had more than PollerOptions.MaxNewPerPoll.
+	Capped int
 }
 
 // Poller polls configured feeds on a jittered schedule and records what it
@@ -296,7 +303,7 @@ func (p *Poller) poll(ctx context.Context, feed Feed) (PollResult, int, error) {
 		return p.fail(wctx, ctx, feed, now, err)
 	}
 	items := Normalize(doc.Feed, feed, resp.URL, now)
-	res, err := p.record(wctx, feed, st.Primed, items, resp.ETag, resp.LastModified, now)
+	res, err := p.record(wctx, feed, st, items, resp.ETag, resp.LastModified, now)
 	if err != nil {
 		return res, 0, err
 	}
@@ -317,9 +324,10 @@ func (p *Poller) fail(wctx, ctx context.Context, feed Feed, now time.Time, cause
 }
 
 // record classifies items as pending or seen, stores them and notifies.
-func (p *Poller) record(ctx context.Context, feed Feed, primed bool, items []story.Item, etag, lastModified string, now time.Time) (PollResult, error) {
-	pending := p.classify(feed, primed, items, now)
-	poll := store.Poll{At: now, ETag: etag, LastModified: lastModified, Items: make([]store.NewItem, len(items))}
+func (p *Poller) record(ctx context.Context, feed Feed, st store.SourceState, items []story.Item, etag, lastModified string, now time.Time) (PollResult, error) {
+	pending := p.classify(feed, st.Primed, items, now)
+	poll := store.Poll{At: now, ETag: etag, LastModified: lastModified, Items: make([]store.NewItem, len(items)),
+		MaxPending: p.opts.MaxNewPerPoll}
 	pendingKeys := map[string]bool{}
 	for i, it := range items {
 		poll.Items[i] = store.NewItem{Item: it, Pending: pending[i]}
@@ -333,15 +341,21 @@ func (p *Poller) record(ctx context.Context, feed Feed, primed bool, items []sto
 	}
 	res := PollResult{Items: len(items)}
 	for _, it := range inserted {
-		if pendingKeys[it.Key] {
+		// The store returns pending items first; those past MaxPending
+		// were inserted as seen and come after them.
+		if pendingKeys[it.Key] && len(res.New) < p.opts.MaxNewPerPoll {
 			res.New = append(res.New, it)
-		} else {
-			res.Seen++
+			continue
 		}
+		if pendingKeys[it.Key] {
+			res.Capped++
+		}
+		res.Seen++
 	}
 	if len(res.New) > 0 && p.opts.OnNew != nil {
 		p.opts.OnNew(feed.Name, res.New)
 	}
+	p.noteHealth(ctx, feed, st, res, now)
 	return res, nil
 }
 

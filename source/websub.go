@@ -33,9 +33,9 @@ type WebSubOptions struct {
 	// CallbackBase is the public URL at which WebSubHandler is mounted,
 	// e.g. "https://briefbot.example.org/websub". Required.
 	CallbackBase string
-	// Secret, if set, derives each subscription's HMAC secret, so that
-	// deliveries keep verifying across restarts. If empty, a random secret
-	// is made per process (subscriptions are renewed at start anyway).
+	// Secret, if set, is mixed into each subscription's HMAC secret. Each
+	// subscription's secret and callback path are random anyway, so that
+	// knowing a source's name or an old callback gives nothing.
 	Secret string
 	// LeaseSeconds is the lease asked of hubs (default 10 days); hubs may
 	// grant less and we renew before it ends.
@@ -50,6 +50,11 @@ const (
 	// retrySubscribeAfter spaces out attempts with a hub that refused or
 	// never verified.
 	retrySubscribeAfter = time.Hour
+	// maxPushBodyBytes bounds what is read of a delivery before its
+	// signature is checked: a push carries a feed's new entries, far less
+	// than a whole poll may. A larger push is refused and polling, which
+	// continues in the background, picks the entries up.
+	maxPushBodyBytes = 1 << 20
 )
 
 type subState int
@@ -61,9 +66,14 @@ const (
 )
 
 type subscription struct {
-	feed        Feed
-	hub, topic  string
-	secret      string
+	feed       Feed
+	hub, topic string
+	// token is the random callback path segment; secret the HMAC key sent
+	// as hub.secret (never to a plain-http hub).
+	token, secret string
+	// awaiting is set while a subscribe request is out and the hub's
+	// verification of it not yet seen: verification is accepted only then.
+	awaiting    bool
 	state       subState
 	requestedAt time.Time
 	verifiedAt  time.Time
@@ -77,13 +87,14 @@ type webSub struct {
 	lease    int
 	slowdown int
 
-	mu   sync.Mutex
-	subs map[string]*subscription // by callback token
+	mu      sync.Mutex
+	subs    map[string]*subscription // by source name
+	byToken map[string]*subscription // by callback token
 }
 
 func newWebSub(p *Poller, o WebSubOptions) *webSub {
 	w := &webSub{p: p, base: strings.TrimRight(o.CallbackBase, "/"), lease: o.LeaseSeconds,
-		slowdown: o.Slowdown, subs: map[string]*subscription{}}
+		slowdown: o.Slowdown, subs: map[string]*subscription{}, byToken: map[string]*subscription{}}
 	if w.lease <= 0 {
 		w.lease = defaultLeaseSeconds
 	}
@@ -99,15 +110,18 @@ func newWebSub(p *Poller, o WebSubOptions) *webSub {
 	return w
 }
 
-// token names a source in callback URLs without exposing its name.
-func callbackToken(source string) string {
-	h := sha256.Sum256([]byte("briefbot-websub\x00" + source))
-	return hex.EncodeToString(h[:12])
+// newCallbackToken is a random callback path segment: unguessable, so that
+// only the hub we asked can verify or deliver.
+func newCallbackToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
-func (w *webSub) secretFor(topic string) string {
+// secretFor derives a subscription's HMAC secret from its random token.
+func (w *webSub) secretFor(token string) string {
 	m := hmac.New(sha256.New, w.master)
-	m.Write([]byte(topic))
+	m.Write([]byte(token))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
@@ -122,7 +136,7 @@ func renewBefore(lease time.Duration) time.Duration {
 func (w *webSub) pollInterval(source string, base time.Duration, now time.Time) time.Duration {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s := w.subs[callbackToken(source)]
+	s := w.subs[source]
 	if s == nil || s.state != subActive || !now.Before(s.expires) {
 		return base
 	}
@@ -133,7 +147,7 @@ func (w *webSub) pollInterval(source string, base time.Duration, now time.Time) 
 func (w *webSub) active(source string, now time.Time) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s := w.subs[callbackToken(source)]
+	s := w.subs[source]
 	return s != nil && s.state == subActive && now.Before(s.expires)
 }
 
@@ -150,9 +164,8 @@ func (p *Poller) maybeSubscribe(ctx context.Context, feed Feed, hubs []string, s
 		topic = feed.URL
 	}
 	now := p.opts.Now()
-	token := callbackToken(feed.Name)
 	w.mu.Lock()
-	s := w.subs[token]
+	s := w.subs[feed.Name]
 	due := s == nil || s.hub != hub || s.topic != topic
 	if !due {
 		switch s.state {
@@ -171,21 +184,31 @@ func (p *Poller) maybeSubscribe(ctx context.Context, feed Feed, hubs []string, s
 		w.mu.Unlock()
 		return
 	}
-	s = &subscription{feed: feed, hub: hub, topic: topic, secret: w.secretFor(topic),
-		state: subPending, requestedAt: now}
-	if old := w.subs[token]; old != nil && old.state == subActive && old.hub == hub && old.topic == topic {
-		// Renewal: keep accepting deliveries under the current lease.
+	token := newCallbackToken()
+	s = &subscription{feed: feed, hub: hub, topic: topic, token: token, secret: w.secretFor(token),
+		state: subPending, requestedAt: now, awaiting: true}
+	old := w.subs[feed.Name]
+	if old != nil && old.state == subActive && old.hub == hub && old.topic == topic {
+		// Renewal: same callback and secret, and deliveries keep being
+		// accepted under the current lease.
+		s.token, s.secret = old.token, old.secret
 		s.state, s.expires, s.verifiedAt = subActive, old.expires, old.verifiedAt
+	} else if old != nil {
+		delete(w.byToken, old.token) // the old callback answers nothing now
 	}
-	w.subs[token] = s
+	w.subs[feed.Name] = s
+	w.byToken[s.token] = s
 	w.mu.Unlock()
 
-	if err := w.subscribe(ctx, s, token); err != nil {
+	if err := w.subscribe(ctx, s, s.token); err != nil {
 		p.log.Warn("websub subscription failed", slog.String("source", feed.Name),
 			slog.String("hub", redactURL(hub)), slog.Any("err", err))
 		w.mu.Lock()
-		if w.subs[token] == s && s.state != subActive {
-			s.state = subFailed
+		if w.subs[feed.Name] == s {
+			s.awaiting = false
+			if s.state != subActive {
+				s.state = subFailed
+			}
 		}
 		w.mu.Unlock()
 		return
@@ -202,6 +225,11 @@ func (w *webSub) subscribe(ctx context.Context, s *subscription, token string) e
 	}
 	if err := w.p.fetcher.checkURL(hubURL); err != nil {
 		return err
+	}
+	// The secret authenticates every delivery; sent in clear it would let
+	// anyone on the path forge them. Polling goes on as before.
+	if hubURL.Scheme != "https" {
+		return fmt.Errorf("hub %s is not https: WebSub needs it to keep the delivery secret (polling continues)", redactURL(s.hub))
 	}
 	form := url.Values{
 		"hub.mode":          {"subscribe"},
@@ -260,7 +288,7 @@ func (w *webSub) verify(rw http.ResponseWriter, r *http.Request) {
 	now := w.p.opts.Now()
 
 	w.mu.Lock()
-	s := w.subs[token]
+	s := w.byToken[token]
 	if s == nil || s.topic != topic {
 		w.mu.Unlock()
 		http.NotFound(rw, r)
@@ -268,15 +296,24 @@ func (w *webSub) verify(rw http.ResponseWriter, r *http.Request) {
 	}
 	switch mode {
 	case "subscribe":
+		if !s.awaiting {
+			// Only a request we made, once: a replayed or unsolicited
+			// verification must not revive a denied or lapsed subscription.
+			w.mu.Unlock()
+			http.NotFound(rw, r)
+			return
+		}
 		if challenge == "" {
 			w.mu.Unlock()
 			http.Error(rw, "missing hub.challenge", http.StatusBadRequest)
 			return
 		}
+		// The hub may grant less than we asked, never more.
 		lease := w.lease
-		if n, err := strconv.Atoi(q.Get("hub.lease_seconds")); err == nil && n > 0 {
+		if n, err := strconv.Atoi(q.Get("hub.lease_seconds")); err == nil && n > 0 && n < lease {
 			lease = n
 		}
+		s.awaiting = false
 		s.state = subActive
 		s.verifiedAt = now
 		s.expires = now.Add(time.Duration(lease) * time.Second)
@@ -286,6 +323,7 @@ func (w *webSub) verify(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(rw, challenge)
 	case "denied":
+		s.awaiting = false
 		s.state = subFailed
 		name := s.feed.Name
 		w.mu.Unlock()
@@ -305,7 +343,7 @@ func (w *webSub) verify(rw http.ResponseWriter, r *http.Request) {
 func (w *webSub) deliver(rw http.ResponseWriter, r *http.Request) {
 	token := path.Base(r.URL.Path)
 	w.mu.Lock()
-	s := w.subs[token]
+	s := w.byToken[token]
 	var feed Feed
 	var secret string
 	ok := s != nil && s.state == subActive
@@ -317,17 +355,19 @@ func (w *webSub) deliver(rw http.ResponseWriter, r *http.Request) {
 		http.NotFound(rw, r)
 		return
 	}
-	limit := w.p.fetcher.limits.MaxBodyBytes
+	limit := min(w.p.fetcher.limits.MaxBodyBytes, maxPushBodyBytes)
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		http.Error(rw, "reading body failed", http.StatusBadRequest)
 		return
 	}
+	log := w.p.log.With(slog.String("source", feed.Name))
 	if int64(len(body)) > limit {
+		log.Warn("websub delivery refused: larger than the push limit; polling will pick it up",
+			slog.Int64("limit_bytes", limit))
 		http.Error(rw, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	log := w.p.log.With(slog.String("source", feed.Name))
 	if !validSignature(r.Header.Get("X-Hub-Signature"), secret, body) {
 		log.Warn("websub delivery rejected: bad or missing X-Hub-Signature")
 		http.Error(rw, "invalid signature", http.StatusForbidden)
@@ -399,5 +439,5 @@ func (p *Poller) ingest(ctx context.Context, feed Feed, body []byte, contentType
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
 	defer cancel()
 	// Pushes carry no HTTP validators of the feed: keep the stored ones.
-	return p.record(wctx, feed, st.Primed, items, st.ETag, st.LastModified, now)
+	return p.record(wctx, feed, st, items, st.ETag, st.LastModified, now)
 }

@@ -28,7 +28,7 @@ type fakeHub struct {
 
 func newFakeHub(t *testing.T) *fakeHub {
 	h := &fakeHub{}
-	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
 			t.Errorf("hub: %v", err)
 		}
@@ -63,7 +63,9 @@ func newWebSubFixture(t *testing.T) *webSubFixture {
 	mux := http.NewServeMux()
 	wf.callback = httptest.NewServer(mux)
 	t.Cleanup(wf.callback.Close)
-	fx.p = NewPoller(testFetcher(t, Limits{}), fx.store, []Feed{fx.feed}, PollerOptions{
+	f := testFetcher(t, Limits{})
+	f.client.Transport.(*http.Transport).TLSClientConfig = hub.Client().Transport.(*http.Transport).TLSClientConfig
+	fx.p = NewPoller(f, fx.store, []Feed{fx.feed}, PollerOptions{
 		Now:    fx.clock.Now,
 		WebSub: &WebSubOptions{CallbackBase: wf.callback.URL + "/websub", LeaseSeconds: 3600},
 		OnNew: func(_ string, items []story.Item) {
@@ -78,7 +80,12 @@ func newWebSubFixture(t *testing.T) *webSubFixture {
 
 func (wf *webSubFixture) verify(t *testing.T, callback, mode, topic, challenge string) (int, string) {
 	t.Helper()
-	q := url.Values{"hub.mode": {mode}, "hub.topic": {topic}, "hub.challenge": {challenge}, "hub.lease_seconds": {"3600"}}
+	return wf.verifyLease(t, callback, mode, topic, challenge, "3600")
+}
+
+func (wf *webSubFixture) verifyLease(t *testing.T, callback, mode, topic, challenge, lease string) (int, string) {
+	t.Helper()
+	q := url.Values{"hub.mode": {mode}, "hub.topic": {topic}, "hub.challenge": {challenge}, "hub.lease_seconds": {lease}}
 	resp, err := http.Get(callback + "?" + q.Encode())
 	if err != nil {
 		t.Fatal(err)
@@ -227,5 +234,144 @@ func TestWebSubHubURLIsGuarded(t *testing.T) {
 	s := &subscription{hub: "http://169.254.169.254/latest", topic: "t", secret: "s"}
 	if err := p.push.subscribe(context.Background(), s, "tok"); err == nil || !strings.Contains(Reason(err), "private") {
 		t.Errorf("subscribe to a metadata-address hub: %v", err)
+	}
+}
+
+// The callback path is random per subscription, not derived from the
+// source's name, and a new subscription gets a new one.
+func TestWebSubCallbackIsRandomPerSubscription(t *testing.T) {
+	wf := newWebSubFixture(t)
+	wf.poll(t)
+	first := wf.hub.requests()[0]
+	callback := first.Get("hub.callback")
+	token := callback[strings.LastIndex(callback, "/")+1:]
+	if len(token) < 32 {
+		t.Fatalf("callback token %q is too short to be unguessable", token)
+	}
+	legacy := sha256.Sum256([]byte("briefbot-websub\x00" + wf.feed.Name))
+	if token == hex.EncodeToString(legacy[:12]) {
+		t.Fatal("the callback token is the public hash of the source name")
+	}
+	// The hub denies; an hour later we ask again, under a new callback and
+	// secret, and the old callback answers nothing.
+	if code, _ := wf.verify(t, callback, "denied", wf.topic, ""); code != http.StatusOK {
+		t.Fatalf("denial: %d", code)
+	}
+	wf.clock.Advance(retrySubscribeAfter)
+	wf.poll(t)
+	reqs := wf.hub.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("hub got %d requests, want a retry", len(reqs))
+	}
+	if reqs[1].Get("hub.callback") == callback || reqs[1].Get("hub.secret") == first.Get("hub.secret") {
+		t.Error("the retry reused the callback or secret")
+	}
+	if code, body := wf.verify(t, callback, "subscribe", wf.topic, "old"); code != http.StatusNotFound || body == "old" {
+		t.Errorf("the old callback verified: %d %q", code, body)
+	}
+}
+
+// Verification is accepted once, for a request we made: not after the hub
+// denied it, not replayed, and with no more lease than we asked.
+func TestWebSubVerificationCannotBeSpoofed(t *testing.T) {
+	wf := newWebSubFixture(t)
+	wf.poll(t)
+	callback := wf.hub.requests()[0].Get("hub.callback")
+	if code, _ := wf.verify(t, callback, "denied", wf.topic, ""); code != http.StatusOK {
+		t.Fatalf("denial: %d", code)
+	}
+	if code, body := wf.verifyLease(t, callback, "subscribe", wf.topic, "spoof", "1000000000"); code != http.StatusNotFound || body == "spoof" {
+		t.Errorf("verification after denial: %d %q, want 404", code, body)
+	}
+	if wf.p.push.active(wf.feed.Name, wf.clock.Now()) {
+		t.Fatal("a denied subscription became active")
+	}
+	if got := wf.p.interval(wf.feed); got != wf.feed.Interval {
+		t.Errorf("interval after spoofed verification = %v, want %v", got, wf.feed.Interval)
+	}
+
+	// A fresh request: the hub's verification with a huge lease is capped
+	// at the 3600 s we asked, and a replay of it is refused.
+	wf.clock.Advance(retrySubscribeAfter)
+	wf.poll(t)
+	callback = wf.hub.requests()[1].Get("hub.callback")
+	if code, body := wf.verifyLease(t, callback, "subscribe", wf.topic, "c1", "1000000000"); code != http.StatusOK || body != "c1" {
+		t.Fatalf("verification: %d %q", code, body)
+	}
+	wf.clock.Advance(time.Hour + time.Second)
+	if wf.p.push.active(wf.feed.Name, wf.clock.Now()) {
+		t.Error("the lease outlived the 3600 s asked for")
+	}
+	if code, body := wf.verify(t, callback, "subscribe", wf.topic, "c2"); code != http.StatusNotFound || body == "c2" {
+		t.Errorf("replayed verification: %d %q, want 404", code, body)
+	}
+}
+
+// countingReader counts what the handler read of a body.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// An unsigned or forged push is not read past a small bound.
+func TestWebSubPushBodyBoundedBeforeSignature(t *testing.T) {
+	wf := newWebSubFixture(t)
+	wf.poll(t)
+	callback := wf.hub.requests()[0].Get("hub.callback")
+	if code, _ := wf.verify(t, callback, "subscribe", wf.topic, "c"); code != http.StatusOK {
+		t.Fatal("verification failed")
+	}
+	path := callback[strings.Index(callback, "/websub/"):]
+	body := &countingReader{r: io.LimitReader(zeros{}, 10<<20)}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, path, body)
+	req.Header.Set("X-Hub-Signature", "sha256=00")
+	wf.p.WebSubHandler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("10 MiB push: %d, want 413", rec.Code)
+	}
+	if body.n > maxPushBodyBytes+64<<10 {
+		t.Errorf("read %d bytes of an unauthenticated push, want at most about %d", body.n, maxPushBodyBytes)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// A plain-http hub never gets our secret: no subscription is made.
+func TestWebSubNoSecretToPlainHTTPHub(t *testing.T) {
+	var got []url.Values
+	var mu sync.Mutex
+	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		got = append(got, r.PostForm)
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer hub.Close()
+	p := NewPoller(testFetcher(t, Limits{}), newFakeStore(), nil,
+		PollerOptions{WebSub: &WebSubOptions{CallbackBase: "https://bot.example.org/websub"}}, testLogger(t))
+	s := &subscription{hub: hub.URL + "/hub", topic: "https://news.example.org/feed", secret: "s3cret"}
+	err := p.push.subscribe(context.Background(), s, "tok")
+	if err == nil || !strings.Contains(err.Error(), "not https") {
+		t.Errorf("subscribe to an http hub: err = %v, want a refusal naming https", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, f := range got {
+		if f.Get("hub.secret") != "" {
+			t.Errorf("the secret was sent in clear: %v", f)
+		}
 	}
 }

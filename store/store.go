@@ -79,6 +79,12 @@ type Store interface {
 	// RecordFailure notes a failed poll and returns the consecutive failure
 	// count. Validators and Primed are untouched.
 	RecordFailure(ctx context.Context, source string, at time.Time, reason string) (failures int, err error)
+	// SetSourceWarning replaces the source's Warning (and WarningAt, at);
+	// "" clears both. An unknown source is ErrNotFound.
+	SetSourceWarning(ctx context.Context, source, warning string, at time.Time) error
+	// Prune deletes and strips what r says is past retention, in batches
+	// short enough not to hold up polls, and says how much.
+	Prune(ctx context.Context, r Retention) (Pruned, error)
 
 	// Items flowing through the pipeline.
 
@@ -173,6 +179,11 @@ type SourceState struct {
 	ItemsSeen int64
 	// LastItemLag is how late the newest new item reached us (fetched - published).
 	LastItemLag time.Duration
+	// Warning is a note on a poll that succeeded but looked wrong ("no
+	// items found"), in words for the health view; "" when all is well.
+	// WarningAt is when it was set.
+	Warning   string
+	WarningAt time.Time
 }
 
 // Poll is the outcome of one successful fetch of a source.
@@ -184,6 +195,32 @@ type Poll struct {
 	ETag         string
 	LastModified string
 	Items        []NewItem
+	// MaxPending, when positive, caps how many inserted items are pending:
+	// past it, items marked Pending are inserted as seen (the first
+	// MaxPending in input order stay pending), so one poll cannot flood
+	// the pipeline. They are returned among the seen ones.
+	MaxPending int
+}
+
+// Retention says what Prune removes: what was last touched before each
+// cutoff. A zero cutoff keeps everything of its kind.
+type Retention struct {
+	// Stories not updated since StoriesBefore are deleted with their story
+	// deliveries (a sent one is what stops a story being posted twice, so
+	// it goes only with its story); items fetched before it, except pending
+	// ones, lose their title, description, content and author but keep
+	// their row (an item in no story may get a new ID), whose
+	// identity (source and key, source and link) stops them being posted
+	// again; cached summaries created before it are deleted.
+	StoriesBefore time.Time
+	// Digest deliveries that ended (or, never ended, were created) before
+	// DeliveriesBefore are deleted.
+	DeliveriesBefore time.Time
+}
+
+// Pruned counts what Prune removed.
+type Pruned struct {
+	Stories, Deliveries, ItemsStripped, Summaries int64
 }
 
 // NewItem is an item from a poll and whether it should enter the pipeline.

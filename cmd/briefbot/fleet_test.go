@@ -410,7 +410,7 @@ func TestInstancesShareWorkAndSurviveSIGKILL(t *testing.T) {
 	a, b := f.start("a"), f.start("b")
 	p := f.waitSettled(3 * time.Minute)
 	t.Logf("first burst: %d items in %d stories, %d posts", p.done, p.stories, p.sent)
-	if p.stories < f.items*3/4 { // a few merge, by the clusterer's lights
+	if p.stories < f.items*9/10 {
 		t.Errorf("%d items made only %d stories; the burst's items are distinct events", f.items, p.stories)
 	}
 	ctx := t.Context()

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/briefbot/briefbot/bot"
 )
 
 // newLogger builds the process logger: text for a person at a terminal,
@@ -22,10 +24,12 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 			format = "text"
 		}
 	}
+	// Discord tokens in URLs (interaction callbacks, webhooks) are redacted
+	// from every record, whichever package logged the error.
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(bot.RedactingHandler(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(bot.RedactingHandler(slog.NewJSONHandler(w, opts)))
 }
 
 func isTerminal(w io.Writer) bool {

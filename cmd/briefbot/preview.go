@@ -87,6 +87,11 @@ summary briefbot would post. Feeds may also be given as arguments. With
 					fmt.Fprintf(e.stderr, "briefbot preview: %s: %s\n", target, source.Reason(err))
 					continue
 				}
+				if len(items) == 0 {
+					// As run's source health would: a parsed document with
+					// no items is worth a look (an empty or broken feed).
+					fmt.Fprintf(e.stderr, "briefbot preview: %s: warning: %s\n", target, source.WarnNoItems)
+				}
 				shown := make([]previewItem, 0, len(items))
 				for _, it := range items {
 					p := previewItem{Outlet: title, Item: it, Relevance: judgeItem(it)}

@@ -104,6 +104,7 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 		Concurrency:     cfg.Polling.Concurrency,
 		MaxItemAge:      cfg.Polling.MaxItemAge,
 		DefaultInterval: cfg.Polling.Interval,
+		MaxNewPerPoll:   cfg.Polling.MaxNewItemsPerPoll,
 		Owner:           instanceName(),
 		OnNew: func(string, []story.Item) {
 			select { // a hint: the pipeline reads the store anyway
@@ -223,6 +224,7 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 		},
 	}
 	goPart("pipeline", leader.Run)
+	goPart("retention", func(ctx context.Context) error { return runRetention(ctx, st, cfg.Retention, log, time.Now) })
 	if discord != nil {
 		discord.start(goPart, checks)
 	}

@@ -61,6 +61,8 @@ func health(s store.SourceState) string {
 	switch {
 	case s.LastPoll.IsZero() && s.LastErrorAt.IsZero() && s.LastSuccess.IsZero():
 		return "not polled yet"
+	case s.Failures == 0 && s.Warning != "":
+		return "warning: " + s.Warning
 	case s.Failures == 0:
 		return "ok"
 	case s.Failures == 1:

@@ -42,19 +42,21 @@ func (s *Store) EnsureSource(ctx context.Context, name, url string) error {
 }
 
 const sourceColumns = `name, url, etag, last_modified, primed, last_poll, last_success,
-	last_error_at, last_error, failures, items_seen, last_item_lag`
+	last_error_at, last_error, failures, items_seen, last_item_lag, warning, warning_at`
 
 func scanSource(row pgx.Row) (store.SourceState, error) {
 	var (
 		st                     store.SourceState
 		poll, success, errorAt pgtype.Timestamptz
+		warnAt                 pgtype.Timestamptz
 		lag                    int64
 	)
 	err := row.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &st.Primed, &poll, &success,
-		&errorAt, &st.LastError, &st.Failures, &st.ItemsSeen, &lag)
+		&errorAt, &st.LastError, &st.Failures, &st.ItemsSeen, &lag, &st.Warning, &warnAt)
 	if err != nil {
 		return st, err
 	}
+	st.WarningAt = fromTS(warnAt)
 	st.LastItemLag = time.Duration(lag)
 	st.LastPoll, st.LastSuccess, st.LastErrorAt = fromTS(poll), fromTS(success), fromTS(errorAt)
 	return st, nil
@@ -133,6 +135,9 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 		fresh, err := lockAndFilter(ctx, tx, source, items)
 		if err != nil {
 			return err
+		}
+		if p.MaxPending > 0 {
+			fresh = capPending(fresh, p.MaxPending)
 		}
 		if len(fresh) > 0 {
 			if pending, seen, err = insertItems(ctx, tx, source, fresh); err != nil {
@@ -324,6 +329,46 @@ func insertItems(ctx context.Context, tx pgx.Tx, source string, rows []itemRow) 
 		}
 	}
 	return pending, seen, nil
+}
+
+// capPending keeps the first max pending rows pending and makes the rest
+// seen. The rows' keys are new, so nearly all will be inserted; one whose
+// link is known still takes a place, which errs towards fewer.
+func capPending(rows []itemRow, max int) []itemRow {
+	n := 0
+	for i := range rows {
+		if !rows[i].pending {
+			continue
+		}
+		if n >= max {
+			if n == max {
+				rows = slices.Clone(rows) // the caller's rows stay as given
+			}
+			rows[i].pending = false
+		}
+		n++
+	}
+	return rows
+}
+
+// SetSourceWarning implements store.Store.
+func (s *Store) SetSourceWarning(ctx context.Context, source, warning string, at time.Time) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.mu.RUnlock()
+	var atArg any
+	if warning != "" {
+		atArg = ts(at)
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE sources SET warning = $1, warning_at = $2 WHERE name = $3`, clean(warning), atArg, source)
+	if err != nil {
+		return fmt.Errorf("postgres: set warning of %q: %w", source, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("set warning: source %q: %w", source, store.ErrNotFound)
+	}
+	return nil
 }
 
 // RecordFailure implements store.Store.

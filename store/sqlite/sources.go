@@ -38,16 +38,17 @@ func (s *Store) EnsureSource(ctx context.Context, name, url string) error {
 }
 
 const sourceColumns = `name, url, etag, last_modified, primed, last_poll, last_success,
-	last_error_at, last_error, failures, items_seen, last_item_lag`
+	last_error_at, last_error, failures, items_seen, last_item_lag, warning, warning_at`
 
 func scanSource(sc interface{ Scan(...any) error }) (store.SourceState, error) {
 	var (
 		st                     store.SourceState
 		poll, success, errorAt sql.NullString
+		warnAt                 sql.NullString
 		lag                    int64
 	)
 	err := sc.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &st.Primed, &poll, &success,
-		&errorAt, &st.LastError, &st.Failures, &st.ItemsSeen, &lag)
+		&errorAt, &st.LastError, &st.Failures, &st.ItemsSeen, &lag, &st.Warning, &warnAt)
 	if err != nil {
 		return st, err
 	}
@@ -56,6 +57,9 @@ func scanSource(sc interface{ Scan(...any) error }) (store.SourceState, error) {
 		return st, err
 	}
 	if st.LastSuccess, err = parseTime(success); err != nil {
+		return st, err
+	}
+	if st.WarningAt, err = parseTime(warnAt); err != nil {
 		return st, err
 	}
 	st.LastErrorAt, err = parseTime(errorAt)
@@ -172,7 +176,7 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 		}
 
 		if len(rows) > 0 {
-			if pending, seen, err = s.insertItems(ctx, tx, source, rows); err != nil {
+			if pending, seen, err = s.insertItems(ctx, tx, source, rows, p.MaxPending); err != nil {
 				return err
 			}
 		}
@@ -247,7 +251,7 @@ func itemRows(source string, p store.Poll) ([]itemRow, error) {
 
 // insertItems inserts the rows that are new and returns them with their
 // IDs, split by state, each in input order.
-func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, source string, rows []itemRow) (pending, seen []story.Item, err error) {
+func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, source string, rows []itemRow, maxPending int) (pending, seen []story.Item, err error) {
 	stmt, err := s.stmt(ctx, tx, sqlInsertItem)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: record poll of %q: %w", source, err)
@@ -261,8 +265,9 @@ func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, source string, rows
 		if known[it.Key] {
 			continue // most of a feed is already known
 		}
+		isPending := r.pending && (maxPending <= 0 || len(pending) < maxPending)
 		state := store.ItemSeen
-		if r.pending {
+		if isPending {
 			state = store.ItemPending
 		}
 		err = stmt.QueryRowContext(ctx, it.Source, it.Key, it.GUID, it.Link, it.Title, it.Description,
@@ -273,13 +278,34 @@ func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, source string, rows
 		if err != nil {
 			return nil, nil, fmt.Errorf("sqlite: record poll of %q: insert item %q: %w", source, it.Key, err)
 		}
-		if r.pending {
+		if isPending {
 			pending = append(pending, it)
 		} else {
 			seen = append(seen, it)
 		}
 	}
 	return pending, seen, nil
+}
+
+// SetSourceWarning implements store.Store.
+func (s *Store) SetSourceWarning(ctx context.Context, source, warning string, at time.Time) error {
+	var atArg any
+	if warning != "" {
+		var err error
+		if atArg, err = timeArg(at); err != nil {
+			return fmt.Errorf("sqlite: set warning of %q: %w", source, err)
+		}
+	}
+	return s.inWrite(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sources SET warning = ?, warning_at = ? WHERE name = ?`, warning, atArg, source)
+		if err != nil {
+			return fmt.Errorf("sqlite: set warning of %q: %w", source, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("set warning: source %q: %w", source, store.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // knownKeys returns which of items' keys source already has. It only saves

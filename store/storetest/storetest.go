@@ -82,6 +82,7 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"BriefingLifecycle", s.briefingLifecycleTests()},
 		{"Leases", s.leaseTests()},
 		{"GuildConfig", s.guildTests()},
+		{"Retention", s.retentionTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -6,6 +6,7 @@
 package storeutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -143,4 +144,22 @@ func CheckGuildTopic(t store.GuildTopic) error {
 		return errors.New("the time the topic was created is zero; set GuildTopic.Created")
 	}
 	return nil
+}
+
+// InBatches calls batch, each call one short transaction of at most size
+// rows, until a call handles fewer than size: retention works through a
+// year of rows without holding the database for long.
+func InBatches(ctx context.Context, size int64, batch func() (int64, error)) error {
+	for {
+		n, err := batch()
+		if err != nil {
+			return err
+		}
+		if n < size {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
 }
