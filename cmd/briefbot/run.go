@@ -94,7 +94,12 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		}
 		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
 	}
-	enrich := withFullText(fetcher, fullTextSources(cfg), log)
+	// Article pages share the poller's request slots (per host and overall).
+	ft := newFullText(cfg, fetcher, poller, st, func(result string) { m.FullText.WithLabelValues(result).Inc() }, log)
+	var enrich func(context.Context, story.Item) story.Item
+	if ft != nil {
+		enrich = ft.enrichCached
+	}
 	sum, err := newSummarizer(cfg, st, log, func(outcome string) { m.LLMSummaries.WithLabelValues(outcome).Inc() })
 	if err != nil {
 		return err
@@ -117,6 +122,10 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		// Post at once with the extractive summary; the model's, if in
 		// time, is edited in.
 		pipe.SummarizeLate = lateSummarizer(model, enrich)
+	}
+	if ft != nil {
+		// Posting waits for the article at most summarize.full_text_wait.
+		pipe.SummarizeLate = ft.late(pipe.Summarize, pipe.SummarizeLate)
 	}
 
 	started := time.Now()

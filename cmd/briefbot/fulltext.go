@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/fulltext"
+	"github.com/briefbot/briefbot/pipeline"
+	"github.com/briefbot/briefbot/source"
+	"github.com/briefbot/briefbot/store"
+	"github.com/briefbot/briefbot/story"
+)
+
+// fullText decides which items get their article page read and puts the
+// article's text in place of the teaser for the summarizer.
+type fullText struct {
+	reader *fulltext.Reader
+	def    fulltext.Mode
+	modes  map[string]fulltext.Mode // sources overriding def
+	wait   time.Duration
+	log    *slog.Logger
+}
+
+// newFullText builds the article reader from the configuration, sharing
+// the poller's request slots; nil when no source reads articles.
+func newFullText(cfg *config.Config, f *source.Fetcher, slots fulltext.Slots, st any, count func(string), log *slog.Logger) *fullText {
+	ft := &fullText{def: fulltext.Mode(cfg.Summarize.FullText), modes: map[string]fulltext.Mode{}, wait: cfg.Summarize.FullTextWait, log: log}
+	if ft.def == "" {
+		ft.def = fulltext.ModeRelevant
+	}
+	on := ft.def != fulltext.ModeNever
+	for _, s := range cfg.Sources {
+		if s.FullText != "" {
+			ft.modes[s.Name] = fulltext.Mode(s.FullText)
+			on = on || s.FullText != "never"
+		}
+	}
+	if !on {
+		return nil
+	}
+	o := fulltext.Options{Fetcher: f, Slots: slots, Count: count, Log: log}
+	if as, ok := st.(store.ItemArticles); ok {
+		o.Store = as
+	}
+	ft.reader = fulltext.New(o)
+	return ft
+}
+
+func (ft *fullText) mode(src string) fulltext.Mode {
+	if m, ok := ft.modes[src]; ok {
+		return m
+	}
+	return ft.def
+}
+
+// wants reports whether the item's article should be read: its source
+// reads articles and the feed gave only a teaser.
+func (ft *fullText) wants(it story.Item) bool {
+	return ft != nil && ft.mode(it.Source) != fulltext.ModeNever && source.NeedsFullText(it)
+}
+
+// withArticle returns the item with the article's text as its content,
+// when it is an article longer than what the feed gave.
+func withArticle(it story.Item, a store.ItemArticle) story.Item {
+	if a.From == store.FromArticle && len(a.Text) > len(it.Text()) {
+		it.Content = a.Text
+	}
+	return it
+}
+
+// enrichCached uses an article already read, never reading one: for
+// summaries written outside an item's first pass (a story's new head).
+func (ft *fullText) enrichCached(ctx context.Context, it story.Item) story.Item {
+	if !ft.wants(it) {
+		return it
+	}
+	if a, ok := ft.reader.Cached(ctx, it.Link); ok {
+		return withArticle(it, a)
+	}
+	return it
+}
+
+// late wraps the summarizers so that posting waits for the article at most
+// ft.wait: an article in time is summarized at once; past it the teaser's
+// summary is posted and the article's, when it comes, is delivered to be
+// edited in (the same path as a model's late brief). baseLate, when not
+// nil, is the model's late summarizer, used where it would have been.
+func (ft *fullText) late(base pipeline.Summarizer, baseLate pipeline.LateSummarizer) pipeline.LateSummarizer {
+	now := func(ctx context.Context, it story.Item, deliver func(string)) (pipeline.Summary, error) {
+		if baseLate != nil {
+			return baseLate(ctx, it, deliver)
+		}
+		return base(ctx, it)
+	}
+	return func(ctx context.Context, it story.Item, deliver func(string)) (pipeline.Summary, error) {
+		if !ft.wants(it) {
+			return now(ctx, it, deliver)
+		}
+		var (
+			a    store.ItemArticle
+			read = make(chan struct{})
+		)
+		go func() {
+			defer close(read)
+			a = ft.reader.Read(ctx, it)
+		}()
+		var timeout <-chan time.Time
+		if ft.wait > 0 {
+			t := time.NewTimer(ft.wait)
+			defer t.Stop()
+			timeout = t.C
+		} else {
+			c := make(chan time.Time)
+			close(c)
+			timeout = c
+		}
+		select {
+		case <-read:
+			return now(ctx, withArticle(it, a), deliver)
+		case <-ctx.Done():
+			return pipeline.Summary{}, ctx.Err()
+		case <-timeout:
+		}
+
+		// Past the wait: the teaser's summary now, the article's later.
+		var once sync.Once
+		send := func(s string) { once.Do(func() { deliver(s) }) }
+		go func() {
+			<-read
+			if a.From != store.FromArticle {
+				return
+			}
+			sum, err := base(ctx, withArticle(it, a))
+			if err != nil || sum.Text == "" {
+				ft.log.Warn("full text: the article's summary failed; the story keeps the teaser's",
+					slog.String("source", it.Source), slog.Int64("item", it.ID), slog.Any("err", err))
+				return
+			}
+			send(sum.Text)
+		}()
+		ft.log.Info("full text: article not read in time; posting with the teaser, to be edited",
+			slog.String("source", it.Source), slog.Int64("item", it.ID), slog.Duration("waited", ft.wait))
+		return now(ctx, it, func(s string) {
+			// A model's late brief of the teaser matters only if no
+			// article comes.
+			<-read
+			if a.From != store.FromArticle {
+				send(s)
+			}
+		})
+	}
+}
