@@ -64,12 +64,12 @@ var (
 
 // Below wallWords article words, extracted text that speaks of walls or
 // consent is that wall, not an article that mentions one; below
-// leadWords, wall wording anywhere in the page counts too (a walled page
+// wallLeadWords, wall wording anywhere in the page counts too (a walled page
 // shows a lead of a paragraph or two, while a full article's page may
 // carry "Already a subscriber?" in its header).
 const (
 	wallWords = 250
-	leadWords = 150
+	wallLeadWords = 150
 )
 
 // checkPage says why a page whose article was extracted is not the item's
@@ -89,7 +89,7 @@ func checkPage(it story.Item, pageURL string, raw []byte, a article.Article) str
 	}
 	body := strings.ToLower(string(raw))
 	text := strings.ToLower(a.Text)
-	short, lead := a.Words() < wallWords, a.Words() < leadWords
+	short, lead := a.Words() < wallWords, a.Words() < wallLeadWords
 	switch {
 	case notFreeRe.Match(raw):
 		return ReasonPaywall

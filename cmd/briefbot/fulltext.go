@@ -12,6 +12,7 @@ import (
 	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/story"
+	"github.com/briefbot/briefbot/topic"
 )
 
 // fullText decides which items get their article page read and puts the
@@ -152,4 +153,47 @@ func (ft *fullText) late(base pipeline.Summarizer, baseLate pipeline.LateSummari
 			}
 		})
 	}
+}
+
+// classify wraps the relevance judgement so that a close call on the
+// teaser (fulltext.IsClose for any topic), or any teaser item under
+// full_text: always, is decided on the title and the article's lead
+// paragraphs when the article can be read within full_text_wait. The read
+// is kept, so the summary uses it without a second request.
+func (ft *fullText) classify(c *topic.Classifier) pipeline.Classifier {
+	plain := relevance(c)
+	return func(it story.Item) pipeline.Relevance {
+		results := c.Classify(it.Title, it.Text())
+		rel := judge(results)
+		if !ft.wants(it) || (ft.mode(it.Source) != fulltext.ModeAlways && !closeCall(c, results)) {
+			return rel
+		}
+		// The pipeline's classifier takes no context; the wait bounds it.
+		ctx, cancel := context.WithTimeout(context.Background(), max(ft.wait, time.Second))
+		defer cancel()
+		a := ft.reader.Read(ctx, it)
+		if a.From != store.FromArticle {
+			return rel
+		}
+		read := it
+		read.Content = fulltext.Lead(a.Text)
+		after := plain(read)
+		if after.Relevant != rel.Relevant {
+			ft.log.Info("full text: the article's lead settled a close call",
+				slog.String("source", it.Source), slog.Int64("item", it.ID),
+				slog.Bool("relevant", after.Relevant), slog.Float64("teaser_score", rel.Score), slog.Float64("article_score", after.Score))
+		}
+		after.Reasons = append(after.Reasons, "read the article's lead (the teaser was a close call)")
+		return after
+	}
+}
+
+// closeCall reports whether any topic's score is near its threshold.
+func closeCall(c *topic.Classifier, results []topic.Result) bool {
+	for _, r := range results {
+		if t, ok := c.Topic(r.Topic); ok && fulltext.IsClose(r.Score, t.Threshold()) {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,7 @@ func TestRunSummarizesArticlesAndFallsBack(t *testing.T) {
 	)
 	pages := map[string][]byte{
 		"/news/iran-talks": page("iran_talks.html"),
+		"/news/close":      page("iran_talks.html"),
 		"/news/paywall":    page("paywall_lead.html"),
 		"/news/consent":    page("consent.html"),
 		"/news/js":         page("jsshell.html"),
@@ -86,6 +88,8 @@ func TestRunSummarizesArticlesAndFallsBack(t *testing.T) {
 		want        want
 	}{
 		{"/news/iran-talks", "Iran and US envoys hold fourth round of nuclear talks in Oman", want{store.FromArticle, "", "Albusaidi"}},
+		// A close call on the teaser (score 0.76 against 0.5): the article's lead decides.
+		{"/news/close", "Minister carries messages in Muscat", want{store.FromArticle, "", "Albusaidi"}},
 		{"/news/paywall", "Iran and Saudi Arabia agree to reopen embassies after talks in Baghdad", want{store.FromTeaser, "paywall", ""}},
 		{"/news/consent", "Iraq's prime minister hosts Iranian and Saudi envoys for security talks", want{store.FromTeaser, "consent", ""}},
 		{"/news/js", "Qatar mediates new round of Hamas and Israel ceasefire talks in Doha", want{store.FromTeaser, "javascript", ""}},
@@ -97,8 +101,12 @@ func TestRunSummarizesArticlesAndFallsBack(t *testing.T) {
 	}
 	var xml []string
 	for i, it := range items {
-		xml = append(xml, fmt.Sprintf(`<item><guid>ft-%d</guid><title>%s</title><link>%s%s</link><description>Diplomats met on %s, officials said...</description><pubDate>%s</pubDate></item>`,
-			i, it.title, srv.URL, it.path, now.Format("Monday"), now.Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z)))
+		who := "Diplomats"
+		if it.path == "/news/close" {
+			who = "Officials" // "diplomats" alone would make it a clear call
+		}
+		xml = append(xml, fmt.Sprintf(`<item><guid>ft-%d</guid><title>%s</title><link>%s%s</link><description>%s met on %s, officials said...</description><pubDate>%s</pubDate></item>`,
+			i, it.title, srv.URL, it.path, who, now.Format("Monday"), now.Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z)))
 	}
 	const slowTitle = "IAEA inspectors return to Iran's Fordow enrichment site after Grossi visit"
 	xml = append(xml, fmt.Sprintf(`<item><guid>ft-slow</guid><title>%s</title><link>%s/news/fordow</link><description>The UN nuclear watchdog's inspectors went back to the site...</description><pubDate>%s</pubDate></item>`,
@@ -155,11 +163,14 @@ sources:
 		if a.From != it.want.from || a.Reason != it.want.reason {
 			t.Errorf("%s: from %s (%s: %s), want %s (%s)", it.path, a.From, a.Reason, a.Detail, it.want.from, it.want.reason)
 		}
+		if it.path == "/news/close" && !slices.Contains(si.Decision.Reasons, "read the article's lead (the teaser was a close call)") {
+			t.Errorf("%s: the close call was not decided on the article: %v", it.path, si.Decision.Reasons)
+		}
 		sum := si.Decision.Summary
 		if it.want.summaryHas != "" && !strings.Contains(sum, it.want.summaryHas) {
 			t.Errorf("%s: summary not from the article: %q", it.path, sum)
 		}
-		if it.want.from == store.FromTeaser && !strings.Contains(sum, "Diplomats met") {
+		if it.want.from == store.FromTeaser && !strings.Contains(sum, " met on ") {
 			t.Errorf("%s: fallback summary is not the teaser's: %q", it.path, sum)
 		}
 	}

@@ -104,9 +104,13 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
+	classify := relevance(classifier)
+	if ft != nil {
+		classify = ft.classify(classifier)
+	}
 	pipe := &pipeline.Pipeline{
 		Store:     st,
-		Classify:  relevance(classifier),
+		Classify:  classify,
 		Summarize: summarizer(sum, enrich),
 		Sink:      sink,
 		// Another outlet's report of the same event joins its story, so a
