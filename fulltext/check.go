@@ -68,7 +68,7 @@ var (
 // shows a lead of a paragraph or two, while a full article's page may
 // carry "Already a subscriber?" in its header).
 const (
-	wallWords = 250
+	wallWords     = 250
 	wallLeadWords = 150
 )
 
