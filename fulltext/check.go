@@ -91,7 +91,9 @@ func checkPage(it story.Item, pageURL string, raw []byte, a article.Article) str
 	text := strings.ToLower(a.Text)
 	short, lead := a.Words() < wallWords, a.Words() < wallLeadWords
 	switch {
-	case notFreeRe.Match(raw):
+	case short && notFreeRe.Match(raw):
+		// Metered sites flag every article; a page that gave us the
+		// whole text is read, one cut to its lead is the wall.
 		return ReasonPaywall
 	case short && containsAny(text, paywallPhrases), lead && containsAny(body, paywallPhrases):
 		return ReasonPaywall
