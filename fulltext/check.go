@@ -3,6 +3,7 @@ package fulltext
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -136,12 +137,7 @@ func isHomePath(p string) bool {
 }
 
 func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(subs, func(sub string) bool { return strings.Contains(s, sub) })
 }
 
 // matchesHeadline reports whether at least half of the headline's

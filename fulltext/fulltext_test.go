@@ -17,9 +17,15 @@ import (
 	"github.com/briefbot/briefbot/story"
 )
 
+// page reads a saved page of testdata; article.html is the source
+// package's article fixture.
 func page(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	path := filepath.Join("testdata", name)
+	if name == "article.html" {
+		path = filepath.Join("..", "source", "testdata", "fulltext", name)
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

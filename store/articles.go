@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -42,3 +44,17 @@ const (
 	FromArticle = "article"
 	FromTeaser  = "teaser"
 )
+
+// Check says what is wrong with a record a store must refuse: an empty
+// link, a zero time, or From neither FromArticle nor FromTeaser.
+func (a ItemArticle) Check() error {
+	switch {
+	case a.Link == "":
+		return errors.New("the link is empty")
+	case a.At.IsZero():
+		return errors.New("the time is zero")
+	case a.From != FromArticle && a.From != FromTeaser:
+		return fmt.Errorf("from is %q, want %q or %q", a.From, FromArticle, FromTeaser)
+	}
+	return nil
+}

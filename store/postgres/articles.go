@@ -13,13 +13,8 @@ import (
 // SaveItemArticle implements store.ItemArticles. Instances saving the
 // same link at once both succeed; the last write stays.
 func (s *Store) SaveItemArticle(ctx context.Context, a store.ItemArticle) error {
-	switch {
-	case a.Link == "":
-		return errors.New("postgres: save item article: the link is empty")
-	case a.At.IsZero():
-		return errors.New("postgres: save item article: the time is zero")
-	case a.From != store.FromArticle && a.From != store.FromTeaser:
-		return fmt.Errorf("postgres: save item article: from is %q, want %q or %q", a.From, store.FromArticle, store.FromTeaser)
+	if err := a.Check(); err != nil {
+		return fmt.Errorf("postgres: save item article: %w", err)
 	}
 	if err := s.enter(); err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 
 // SaveItemArticle implements store.ItemArticles.
 func (s *Store) SaveItemArticle(ctx context.Context, a store.ItemArticle) error {
-	if err := checkItemArticle(a); err != nil {
+	if err := a.Check(); err != nil {
 		return fmt.Errorf("sqlite: save item article: %w", err)
 	}
 	fetched, err := timeArg(a.At)
@@ -51,16 +51,4 @@ func (s *Store) ItemArticle(ctx context.Context, link string) (store.ItemArticle
 		return store.ItemArticle{}, false, err
 	}
 	return a, true, nil
-}
-
-func checkItemArticle(a store.ItemArticle) error {
-	switch {
-	case a.Link == "":
-		return errors.New("the link is empty")
-	case a.At.IsZero():
-		return errors.New("the time is zero")
-	case a.From != store.FromArticle && a.From != store.FromTeaser:
-		return fmt.Errorf("from is %q, want %q or %q", a.From, store.FromArticle, store.FromTeaser)
-	}
-	return nil
 }
