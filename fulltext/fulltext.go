@@ -223,6 +223,9 @@ func (r *Reader) read(ctx context.Context, it story.Item) store.ItemArticle {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return teaser(it.Link, ReasonFetch, "the item's link is not a web address", now)
 	}
+	if reservedHost(u.Hostname()) {
+		return teaser(it.Link, ReasonFetch, "the link's host is a reserved name that no site uses", now)
+	}
 	if ok, why := r.allowed(ctx, u); !ok {
 		return teaser(it.Link, ReasonRobots, why, now)
 	}
@@ -326,4 +329,17 @@ func (r *Reader) fetchRobots(ctx context.Context, host string) robotsEntry {
 		reason:  "robots.txt could not be read (" + source.Reason(err) + "), which counts as a refusal",
 		expires: now.Add(time.Hour),
 	}
+}
+
+// reservedHost reports whether host is under a top-level name reserved
+// for examples and tests (RFC 2606, RFC 6761): no site lives there, so
+// there is nothing to ask DNS.
+func reservedHost(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, tld := range []string{".example", ".invalid", ".test"} {
+		if strings.HasSuffix(host, tld) || host == tld[1:] {
+			return true
+		}
+	}
+	return false
 }

@@ -185,6 +185,10 @@ func TestRobotsUnreachableRefuses(t *testing.T) {
 	if srv.count("/a") != 0 {
 		t.Error("the article was fetched although robots.txt could not be read")
 	}
+	// Reserved names are never looked up.
+	if a := r.Read(t.Context(), item("https://news.example/a")); a.Reason != ReasonFetch || !strings.Contains(a.Detail, "reserved name") {
+		t.Errorf("reserved name: %+v", a)
+	}
 	// A host that does not answer at all: a closed port.
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
