@@ -77,3 +77,17 @@ func TestParseReadsUndeclaredUTF8AsUTF8(t *testing.T) {
 		t.Errorf("windows-1252 text = %q", got)
 	}
 }
+
+func TestMisses(t *testing.T) {
+	base := Score{Extractor: "old", F1: 0.958}
+	tests := []struct {
+		def  float64
+		want int
+	}{{0.965, 0}, {0.959, 1}, {0.955, 2}}
+	for _, tt := range tests {
+		r := Report{Scores: []Score{base, {Extractor: "new", F1: tt.def}}, Default: Score{Extractor: "new", F1: tt.def}}
+		if got := r.Misses(); len(got) != tt.want {
+			t.Errorf("default F1 %.3f: misses %q, want %d", tt.def, got, tt.want)
+		}
+	}
+}

@@ -23,6 +23,30 @@ type fullText struct {
 	modes  map[string]fulltext.Mode // sources overriding def
 	wait   time.Duration
 	log    *slog.Logger
+	// waitingSince holds, by link, when posting first began to wait for
+	// the article (a close call's relevance, then its summary): the wait
+	// is one budget for both.
+	waitingSince sync.Map
+}
+
+// waitLeft is what remains of the wait for the item's article, starting
+// the clock on first call.
+func (ft *fullText) waitLeft(link string) time.Duration {
+	v, _ := ft.waitingSince.LoadOrStore(link, time.Now())
+	return ft.wait - time.Since(v.(time.Time))
+}
+
+// readAsync reads the item's article in the background, detached from
+// the caller's wait (a read cut short is not kept, so it would only be
+// fetched again); done is closed when *a is set.
+func (ft *fullText) readAsync(ctx context.Context, it story.Item) (a *store.ItemArticle, done <-chan struct{}) {
+	a = new(store.ItemArticle)
+	c := make(chan struct{})
+	go func() {
+		defer close(c)
+		*a = ft.reader.Read(context.WithoutCancel(ctx), it)
+	}()
+	return a, c
 }
 
 // newFullText builds the article reader from the configuration, sharing
@@ -100,30 +124,16 @@ func (ft *fullText) late(base pipeline.Summarizer, baseLate pipeline.LateSummari
 		if !ft.wants(it) {
 			return now(ctx, it, deliver)
 		}
-		var (
-			a    store.ItemArticle
-			read = make(chan struct{})
-		)
-		go func() {
-			defer close(read)
-			a = ft.reader.Read(ctx, it)
-		}()
-		var timeout <-chan time.Time
-		if ft.wait > 0 {
-			t := time.NewTimer(ft.wait)
-			defer t.Stop()
-			timeout = t.C
-		} else {
-			c := make(chan time.Time)
-			close(c)
-			timeout = c
-		}
+		defer ft.waitingSince.Delete(it.Link)
+		pa, read := ft.readAsync(ctx, it)
+		t := time.NewTimer(max(ft.waitLeft(it.Link), 0))
+		defer t.Stop()
 		select {
 		case <-read:
-			return now(ctx, withArticle(it, a), deliver)
+			return now(ctx, withArticle(it, *pa), deliver)
 		case <-ctx.Done():
 			return pipeline.Summary{}, ctx.Err()
-		case <-timeout:
+		case <-t.C:
 		}
 
 		// Past the wait: the teaser's summary now, the article's later.
@@ -131,10 +141,10 @@ func (ft *fullText) late(base pipeline.Summarizer, baseLate pipeline.LateSummari
 		send := func(s string) { once.Do(func() { deliver(s) }) }
 		go func() {
 			<-read
-			if a.From != store.FromArticle {
+			if pa.From != store.FromArticle {
 				return
 			}
-			sum, err := base(ctx, withArticle(it, a))
+			sum, err := base(ctx, withArticle(it, *pa))
 			if err != nil || sum.Text == "" {
 				ft.log.Warn("full text: the article's summary failed; the story keeps the teaser's",
 					slog.String("source", it.Source), slog.Int64("item", it.ID), slog.Any("err", err))
@@ -148,7 +158,7 @@ func (ft *fullText) late(base pipeline.Summarizer, baseLate pipeline.LateSummari
 			// A model's late brief of the teaser matters only if no
 			// article comes.
 			<-read
-			if a.From != store.FromArticle {
+			if pa.From != store.FromArticle {
 				send(s)
 			}
 		})
@@ -162,22 +172,34 @@ func (ft *fullText) late(base pipeline.Summarizer, baseLate pipeline.LateSummari
 // is kept, so the summary uses it without a second request.
 func (ft *fullText) classify(c *topic.Classifier) pipeline.Classifier {
 	plain := relevance(c)
-	return func(it story.Item) pipeline.Relevance {
+	return func(it story.Item) (rel pipeline.Relevance) {
+		defer func() {
+			if !rel.Relevant { // no summary follows to use the rest of the wait
+				ft.waitingSince.Delete(it.Link)
+			}
+		}()
 		results := c.Classify(it.Title, it.Text())
-		rel := judge(results)
+		rel = judge(results)
 		if !ft.wants(it) || (ft.mode(it.Source) != fulltext.ModeAlways && !closeCall(c, results)) {
 			return rel
 		}
-		// The pipeline's classifier takes no context; the wait bounds it.
-		ctx, cancel := context.WithTimeout(context.Background(), max(ft.wait, time.Second))
-		defer cancel()
-		a := ft.reader.Read(ctx, it)
+		// The pipeline's classifier takes no context; the wait bounds it,
+		// and a read not done by then goes on for the summary to use.
+		pa, read := ft.readAsync(context.Background(), it)
+		t := time.NewTimer(max(ft.waitLeft(it.Link), 0))
+		defer t.Stop()
+		select {
+		case <-read:
+		case <-t.C:
+			return rel
+		}
+		a := *pa
 		if a.From != store.FromArticle {
 			return rel
 		}
-		read := it
-		read.Content = fulltext.Lead(a.Text)
-		after := plain(read)
+		lead := it
+		lead.Content = fulltext.Lead(a.Text)
+		after := plain(lead)
 		if after.Relevant != rel.Relevant {
 			ft.log.Info("full text: the article's lead settled a close call",
 				slog.String("source", it.Source), slog.Int64("item", it.ID),
