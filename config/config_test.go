@@ -309,7 +309,7 @@ sources:
 		t.Errorf("summarize.full_text = %q", c.Summarize.FullText)
 	}
 	for doc, msg := range map[string]string{
-		"summarize: {full_text: sometimes}": "summarize.full_text",
+		"summarize: {full_text: sometimes}":                                    "summarize.full_text",
 		"sources: [{name: a, url: \"https://a.example/f\", full_text: often}]": `sources[0].full_text: "often" is not valid`,
 	} {
 		if _, err := Parse([]byte(doc), "test.yaml", func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), msg) {
