@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/source"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/store/sqlite"
+	"github.com/briefbot/briefbot/story"
 )
 
 // A day replayed with saved article pages served locally: relevant items
@@ -186,5 +190,39 @@ sources:
 		if n > 1 && p != "/" {
 			t.Errorf("%s fetched %d times, want once", p, n)
 		}
+	}
+}
+
+func TestFullTextModesPerSource(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		off  bool
+		want map[string]bool // source → reads a teaser item's article
+	}{
+		{"default relevant", "sources: [{name: a, url: \"https://a.example/f\"}]", false, map[string]bool{"a": true}},
+		{"never everywhere", "summarize: {full_text: never}\nsources: [{name: a, url: \"https://a.example/f\"}]", true, nil},
+		{"never, one source on", "summarize: {full_text: never}\nsources: [{name: a, url: \"https://a.example/f\", full_text: true}, {name: b, url: \"https://b.example/f\"}]",
+			false, map[string]bool{"a": true, "b": false}},
+		{"relevant, one source off", "sources: [{name: a, url: \"https://a.example/f\", full_text: false}, {name: b, url: \"https://b.example/f\", full_text: always}]",
+			false, map[string]bool{"a": false, "b": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Parse([]byte(tt.yaml), "t.yaml", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ft := newFullText(cfg, source.NewFetcher(source.Limits{}, nil), nil, nil, nil, slog.New(slog.DiscardHandler))
+			if (ft == nil) != tt.off {
+				t.Fatalf("reader built = %v, want %v", ft != nil, !tt.off)
+			}
+			for src, want := range tt.want {
+				it := story.Item{Source: src, Link: "https://" + src + ".example/a", Title: "T", Description: "A teaser..."}
+				if got := ft.wants(it); got != want {
+					t.Errorf("source %s: wants = %v, want %v", src, got, want)
+				}
+			}
+		})
 	}
 }
