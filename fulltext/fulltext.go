@@ -65,7 +65,8 @@ type Options struct {
 	Token string
 	// RobotsTTL is how long a host's robots.txt is kept; a day when zero.
 	RobotsTTL time.Duration
-	// CacheSize bounds the results kept in memory; 2,000 when zero.
+	// CacheSize bounds the results kept in memory (the store keeps them
+	// all); 500 when zero.
 	CacheSize int
 	// Count, when set, is called once per page read with the result's
 	// reason (ReasonArticle on success).
@@ -105,7 +106,7 @@ func New(o Options) *Reader {
 		o.RobotsTTL = 24 * time.Hour
 	}
 	if o.CacheSize <= 0 {
-		o.CacheSize = 2000
+		o.CacheSize = 500
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -259,7 +260,8 @@ func (r *Reader) read(ctx context.Context, it story.Item) store.ItemArticle {
 		return teaser(it.Link, reason, reasonText[reason], now)
 	}
 	log.Debug("full text read", slog.Int("words", a.Words()))
-	return store.ItemArticle{Link: it.Link, From: store.FromArticle, Words: a.Words(), Text: a.Text, At: now.UTC()}
+	text := clip(a.Text, maxTextBytes)
+	return store.ItemArticle{Link: it.Link, From: store.FromArticle, Words: len(strings.Fields(text)), Text: text, At: now.UTC()}
 }
 
 // slot runs f holding the request slots for rawURL's host, when there are any.
@@ -342,4 +344,24 @@ func reservedHost(host string) bool {
 		}
 	}
 	return false
+}
+
+// maxTextBytes bounds the article text kept: a long read is a few tens of
+// kilobytes, and summaries and relevance use its first paragraphs.
+const maxTextBytes = 64 << 10
+
+// clip cuts text to at most n bytes at a paragraph boundary (or, for one
+// huge paragraph, at a space).
+func clip(text string, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	cut := text[:n]
+	if i := strings.LastIndex(cut, "\n\n"); i > 0 {
+		return cut[:i]
+	}
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		return cut[:i]
+	}
+	return strings.ToValidUTF8(cut, "")
 }

@@ -105,3 +105,21 @@ func TestLead(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		text string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"one two\n\nthree four", 15, "one two"},
+		{"one two three", 9, "one two"},
+		{"abcdéf", 5, "abcd"},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.text, tt.n); got != tt.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tt.text, tt.n, got, tt.want)
+		}
+	}
+}
