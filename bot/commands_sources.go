@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"golang.org/x/net/publicsuffix"
 
+	"github.com/briefbot/briefbot/fulltext"
 	"github.com/briefbot/briefbot/store"
 )
 
@@ -204,6 +205,9 @@ func (b *Bot) why(ctx context.Context, c *call) (reply, error) {
 			}
 			desc = append(desc, line)
 		}
+		if line := b.summarySource(ctx, it.Link); line != "" {
+			desc = append(desc, line)
+		}
 	default:
 		desc = append(desc, fmt.Sprintf("❌ **Not posted: not relevant.** %s Its relevance score was %.2f, too low for any topic.", seen, it.Decision.Score))
 	}
@@ -221,6 +225,20 @@ func (b *Bot) why(ctx context.Context, c *call) (reply, error) {
 	}
 	fitEmbeds([]*discordgo.MessageEmbed{e})
 	return reply{embeds: []*discordgo.MessageEmbed{e}}, nil
+}
+
+// summarySource says whether the item's summary came from its article
+// page or the feed's teaser, and why, when the store keeps that.
+func (b *Bot) summarySource(ctx context.Context, link string) string {
+	as, ok := b.store.(store.ItemArticles)
+	if !ok || link == "" {
+		return ""
+	}
+	a, ok, err := as.ItemArticle(ctx, link)
+	if err != nil || !ok {
+		return "" // a nicety: /why answers without it
+	}
+	return "📰 " + userText(fulltext.Why(a)) + "."
 }
 
 // storyNote says whether the item started its story or joined another

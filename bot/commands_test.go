@@ -537,14 +537,28 @@ func TestWhy(t *testing.T) {
 	if _, err := e.st.RecordFailure(ctx, "bbc", t0.Add(-time.Minute), "timed out after 20s"); err != nil {
 		t.Fatal(err)
 	}
+	// What was read of the posted items' article pages, as the pipeline saves it.
+	arts, ok := any(e.st).(store.ItemArticles)
+	if !ok {
+		t.Fatalf("%T does not keep item articles", e.st)
+	}
+	for _, a := range []store.ItemArticle{
+		{Link: posted.Link, From: store.FromArticle, Words: 812, Text: "Envoys met.", At: t0},
+		{Link: joined.Link, From: store.FromTeaser, Reason: "robots", Detail: "robots.txt disallows article pages on this host", At: t0},
+	} {
+		if err := arts.SaveItemArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	tests := []struct {
 		name, url string
 		want      []string
 	}{
-		{"posted", posted.Link, []string{"Envoys meet in Muscat", "Posted", "relevant to **mideast-diplomacy** (score 0.87)", "started the story", "Reasons", "IAEA"}},
+		{"posted", posted.Link, []string{"Envoys meet in Muscat", "Posted", "relevant to **mideast-diplomacy** (score 0.87)", "started the story", "Reasons", "IAEA", "summary from: article, 812 words"}},
 		{"posted, pasted with tracking and angle brackets", "<" + posted.Link + "?utm_source=share#top>", []string{"Posted"}},
-		{"joined another outlet's story", joined.Link, []string{"Posted", "**Reuters** reported the same event first", "instead of being posted again"}},
+		{"joined another outlet's story", joined.Link, []string{"Posted", "**Reuters** reported the same event first", "instead of being posted again",
+			"summary from: teaser — robots.txt disallows article pages on this host"}},
 		{"not relevant", irrelevant.Link, []string{"Not posted: not relevant", "score was 0.12", "no topic terms", "sport section"}},
 		{"pending", pending.Link, []string{"Not decided yet", "**Al Jazeera**"}},
 		{"first poll backlog", backlog.Link, []string{"Seen, not posted", "already in the feed"}},

@@ -14,9 +14,10 @@ import (
 // (store.GuildTopicKey), so its stories and subscriptions stay that
 // server's. It is immutable: build a new one when topics change.
 type Judge struct {
-	c    *topic.Classifier
-	keys map[string]string // classifier name of a server topic → store key
-	info []TopicInfo       // config topics, then server topics
+	c     *topic.Classifier
+	keys  map[string]string // classifier name of a server topic → store key
+	names map[string]string // store key → classifier name
+	info  []TopicInfo       // config topics, then server topics
 }
 
 // NewJudge builds the built-in and configured topics (defs, as
@@ -28,7 +29,7 @@ func NewJudge(defs []topic.Def, guild []store.GuildTopic, log *slog.Logger) (*Ju
 	if err != nil {
 		return nil, err
 	}
-	j := &Judge{keys: map[string]string{}}
+	j := &Judge{keys: map[string]string{}, names: map[string]string{}}
 	ts := base.Topics()
 	for _, t := range ts {
 		j.info = append(j.info, TopicInfo{Name: t.Name(), Description: t.Description()})
@@ -47,6 +48,7 @@ func NewJudge(defs []topic.Def, guild []store.GuildTopic, log *slog.Logger) (*Ju
 		}
 		key := store.GuildTopicKey(g.GuildID, g.Name)
 		j.keys[name] = key
+		j.names[key] = name
 		ts = append(ts, t)
 		j.info = append(j.info, TopicInfo{Name: g.Name, Description: g.Description, Key: key})
 	}
@@ -71,6 +73,19 @@ func (j *Judge) Classify(title, text string) []topic.Result {
 		}
 	}
 	return rs
+}
+
+// Threshold is the relevance threshold of the topic that Classify reports
+// as name (a configured topic's name, or a server topic's key).
+func (j *Judge) Threshold(name string) (float64, bool) {
+	if n, ok := j.names[name]; ok {
+		name = n
+	}
+	t, ok := j.c.Topic(name)
+	if !ok {
+		return 0, false
+	}
+	return t.Threshold(), true
 }
 
 // Topics lists the configured topics, then the servers' (with Key set).

@@ -120,6 +120,12 @@ type Summarize struct {
 	// the extractive summary as fallback).
 	Backend string       `yaml:"backend"`
 	LLM     SummarizeLLM `yaml:"llm"`
+	// FullText says whose article page is read to summarize it:
+	// "relevant" (default), "always" or "never"; see FullTextMode.
+	FullText string `yaml:"full_text"`
+	// FullTextWait is how long posting waits for the article; past it the
+	// story is posted with the teaser and edited when the article arrives.
+	FullTextWait time.Duration `yaml:"full_text_wait"`
 }
 
 // SummarizeLLM configures the model backend: any server speaking the
@@ -148,9 +154,31 @@ type Source struct {
 	Backfill *int          `yaml:"backfill"`
 	Language string        `yaml:"language"`
 	Disabled bool          `yaml:"disabled"`
-	// FullText fetches the article page of relevant teaser-only items and
-	// summarizes its main text. Off by default: it costs a request per story.
-	FullText bool `yaml:"full_text"`
+	// FullText overrides summarize.full_text for this source; empty keeps
+	// it. The older true and false still read, as "relevant" and "never".
+	FullText FullTextMode `yaml:"full_text"`
+}
+
+// FullTextMode is "relevant", "always", "never" or "" (inherit).
+type FullTextMode string
+
+// UnmarshalYAML accepts the modes and, from before they existed, true and
+// false.
+func (m *FullTextMode) UnmarshalYAML(n *yaml.Node) error {
+	var b bool
+	if n.Tag == "!!bool" && n.Decode(&b) == nil {
+		*m = "never"
+		if b {
+			*m = "relevant"
+		}
+		return nil
+	}
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	*m = FullTextMode(strings.ToLower(strings.TrimSpace(s)))
+	return nil
 }
 
 // Topic is a user-defined topic; the topic package turns it into a scorer.

@@ -281,3 +281,43 @@ func TestREADMEDocumentsEveryOption(t *testing.T) {
 		}
 	}
 }
+
+func TestFullTextModes(t *testing.T) {
+	c, err := Parse(nil, "", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Summarize.FullText != "relevant" || c.Summarize.FullTextWait != 10*time.Second {
+		t.Errorf("defaults: full_text %q, wait %v; want relevant, 10s", c.Summarize.FullText, c.Summarize.FullTextWait)
+	}
+	doc := `
+summarize:
+  full_text: never
+sources:
+  - {name: a, url: "https://a.example/feed", full_text: true}
+  - {name: b, url: "https://b.example/feed", full_text: false}
+  - {name: c, url: "https://c.example/feed", full_text: always}
+  - {name: d, url: "https://d.example/feed"}
+`
+	c, err = Parse([]byte(doc), "test.yaml", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []FullTextMode{"relevant", "never", "always", ""}
+	for i, s := range c.Sources {
+		if s.FullText != want[i] {
+			t.Errorf("sources[%d].full_text = %q, want %q", i, s.FullText, want[i])
+		}
+	}
+	if c.Summarize.FullText != "never" {
+		t.Errorf("summarize.full_text = %q", c.Summarize.FullText)
+	}
+	for doc, msg := range map[string]string{
+		"summarize: {full_text: sometimes}":                                    "summarize.full_text",
+		"sources: [{name: a, url: \"https://a.example/f\", full_text: often}]": `sources[0].full_text: "often" is not valid`,
+	} {
+		if _, err := Parse([]byte(doc), "test.yaml", func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: err = %v, want it to mention %q", doc, err, msg)
+		}
+	}
+}

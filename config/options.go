@@ -223,6 +223,12 @@ var options = []option{
 	{key: "summarize.llm.edit_window", def: "0s", help: "post with the extractive summary at once and edit in the model's if it arrives within this window; 0 waits for the model (up to the timeout) before posting",
 		set:   setDuration(func(c *Config) *time.Duration { return &c.Summarize.LLM.EditWindow }),
 		check: durationBetween(func(c *Config) time.Duration { return c.Summarize.LLM.EditWindow }, 0, time.Hour)},
+	{key: "summarize.full_text", def: "relevant", help: "read the article page behind a feed's teaser: relevant (relevant items and close calls), always (every teaser item) or never",
+		set:   setString(func(c *Config) *string { return &c.Summarize.FullText }),
+		check: oneOf(func(c *Config) string { return c.Summarize.FullText }, "relevant", "always", "never")},
+	{key: "summarize.full_text_wait", def: "10s", help: "longest wait for the article before posting with the teaser (the message is edited when the article's summary is ready); 0 never waits",
+		set:   setDuration(func(c *Config) *time.Duration { return &c.Summarize.FullTextWait }),
+		check: durationBetween(func(c *Config) time.Duration { return c.Summarize.FullTextWait }, 0, 5*time.Minute)},
 	{key: "include_default_sources", def: "false", help: "keep the built-in outlets when sources are listed",
 		set: setBool(func(c *Config) *bool { return &c.IncludeDefaultSources })},
 }
@@ -351,6 +357,11 @@ func (c *Config) validateSources() []string {
 		}
 		if s.Backfill != nil && (*s.Backfill < 0 || *s.Backfill > 100) {
 			errs = append(errs, fmt.Sprintf("%s.backfill: %d is out of range: use 0 to 100", f, *s.Backfill))
+		}
+		switch s.FullText {
+		case "", "relevant", "always", "never":
+		default:
+			errs = append(errs, fmt.Sprintf("%s.full_text: %q is not valid: use relevant, always or never (or leave it out to follow summarize.full_text)", f, s.FullText))
 		}
 		if s.Language != "" && !languageRE.MatchString(s.Language) {
 			errs = append(errs, fmt.Sprintf("%s.language: %q is not a language tag: use e.g. \"en\", \"fa\", \"ar\"", f, s.Language))

@@ -26,6 +26,9 @@ type Metrics struct {
 	PostFailures   *prometheus.CounterVec   // cause
 	CommandLatency *prometheus.HistogramVec // command, outcome
 	LLMSummaries   *prometheus.CounterVec   // outcome: used, timeout, ungrounded, ...
+	// FullText counts article pages read, by result: article, or why the
+	// teaser was used (robots, fetch, paywall, consent, ...).
+	FullText *prometheus.CounterVec
 }
 
 // New registers every collector, plus the Go and process collectors.
@@ -75,8 +78,11 @@ func New() *Metrics {
 	m.LLMSummaries = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "briefbot_llm_summaries_total", Help: "Model summary attempts by outcome; anything but \"used\" fell back to the extractive summary.",
 	}, []string{"outcome"})
+	m.FullText = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "briefbot_full_text_total", Help: "Article pages read for summaries, by result: article, or why the teaser was used (robots, fetch, no_text, paywall, consent, javascript, home_page, mismatch, language).",
+	}, []string{"result"})
 	reg.MustRegister(
-		m.LLMSummaries,
+		m.LLMSummaries, m.FullText,
 		m.Posted, m.PostLatency, m.PostRetries, m.PostFailures, m.CommandLatency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/article"
 	"github.com/briefbot/briefbot/story"
 )
 
@@ -176,13 +176,13 @@ func TestArticleErrorsHaveReasons(t *testing.T) {
 		{"paywall", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.Write(readFixture(t, "paywall.html"))
-		}, ErrNotArticle, "no readable text found (only 12 words)"},
+		}, ErrNotArticle, "no readable text found"},
 		{"empty page", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 		}, ErrNotArticle, "no readable text found"},
 		{"pathologically large DOM", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
-			w.Write([]byte("<html><body>" + strings.Repeat("<i>x</i>", maxArticleElements)))
+			w.Write([]byte("<html><body>" + strings.Repeat("<i>x</i>", article.MaxElements)))
 		}, ErrNotArticle, "no readable text found: the page has over 100000 elements"},
 		{"403", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "forbidden", http.StatusForbidden)
@@ -327,15 +327,13 @@ func TestNeedsFullText(t *testing.T) {
 
 // BenchmarkExtractArticle measures decoding and readability on a typical
 // page, without the network.
+
 func BenchmarkExtractArticle(b *testing.B) {
 	page := readFixture(b, "article.html")
-	u, err := url.Parse("https://news.example.org/2025/03/14/water-talks")
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := Page{URL: "https://news.example.org/2025/03/14/water-talks", ContentType: "text/html; charset=utf-8", Body: page}
 	b.SetBytes(int64(len(page)))
 	for b.Loop() {
-		if _, err := extractArticle(page, "text/html; charset=utf-8", u); err != nil {
+		if _, err := ExtractArticle(p); err != nil {
 			b.Fatal(err)
 		}
 	}

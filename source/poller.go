@@ -406,6 +406,14 @@ func (p *Poller) sourceState(ctx context.Context, feed Feed) (store.SourceState,
 	return st, nil
 }
 
+// Acquire takes the same per-host and global request slots as polls, for
+// other requests to a feed's sites (article pages, their robots.txt), so
+// those never add to the load polls are bounded to. Call release when the
+// request is done.
+func (p *Poller) Acquire(ctx context.Context, rawURL string) (release func(), err error) {
+	return p.acquire(ctx, rawURL)
+}
+
 // acquire takes the feed host's slot, then a global slot. The host slot
 // comes first so that waiting for a busy host never holds a global slot
 // that other hosts could use.

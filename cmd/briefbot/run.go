@@ -143,14 +143,23 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 		sink = discord.poster.Sink() // CompleteItem wrote the deliveries; this only wakes the poster
 		w.postedTotal = func() float64 { return counterTotal(m.Registry, "briefbot_posts_total") }
 	}
-	enrich := withFullText(fetcher, fullTextSources(cfg), log)
+	// Article pages share the poller's request slots (per host and overall).
+	ft := newFullText(cfg, fetcher, poller, st, func(result string) { m.FullText.WithLabelValues(result).Inc() }, log)
+	var enrich func(context.Context, story.Item) story.Item
+	if ft != nil {
+		enrich = ft.enrichCached
+	}
 	sum, err := newSummarizer(cfg, st, log, func(outcome string) { m.LLMSummaries.WithLabelValues(outcome).Inc() })
 	if err != nil {
 		return err
 	}
+	classify := lv.classify()
+	if ft != nil {
+		classify = ft.classify(func() relevanceJudge { return lv.judge.Load() })
+	}
 	pipe := &pipeline.Pipeline{
 		Store:     st,
-		Classify:  lv.classify(),
+		Classify:  classify,
 		Summarize: summarizer(sum, enrich),
 		Sink:      sink,
 		// Another outlet's report of the same event joins its story, so a
@@ -166,6 +175,10 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 		// Post at once with the extractive summary; the model's, if in
 		// time, is edited in.
 		pipe.SummarizeLate = lateSummarizer(model, enrich)
+	}
+	if ft != nil {
+		// Posting waits for the article at most summarize.full_text_wait.
+		pipe.SummarizeLate = ft.late(pipe.Summarize, pipe.SummarizeLate)
 	}
 
 	if discord == nil {

@@ -104,39 +104,6 @@ func judge(results []topic.Result) pipeline.Relevance {
 	return rel
 }
 
-// fullTextSources names the sources whose teaser-only items get their
-// article page fetched before summarizing.
-func fullTextSources(cfg *config.Config) map[string]bool {
-	on := map[string]bool{}
-	for _, s := range cfg.Sources {
-		if s.FullText {
-			on[s.Name] = true
-		}
-	}
-	return on
-}
-
-// withFullText returns an enricher that, for items of the given sources
-// that carry only a teaser, fetches the article with the feed fetcher's
-// limits and uses its main text. A failure keeps the teaser: the article
-// page is a nicety, and its failures say nothing about the feed's health.
-func withFullText(f *source.Fetcher, sources map[string]bool, log *slog.Logger) func(context.Context, story.Item) story.Item {
-	return func(ctx context.Context, it story.Item) story.Item {
-		if !sources[it.Source] || !source.NeedsFullText(it) {
-			return it
-		}
-		a, err := f.Article(ctx, it.Link)
-		if err != nil {
-			log.Info("full text unavailable; summarizing the teaser", slog.String("source", it.Source), slog.Int64("item", it.ID), slog.String("reason", source.Reason(err)))
-			return it
-		}
-		if len(a.Text) > len(it.Text()) {
-			it.Content = a.Text
-		}
-		return it
-	}
-}
-
 // summarizer adapts a summarize.Summarizer to the pipeline; enrich, if
 // not nil, may replace a teaser with the article's full text first.
 func summarizer(s summarize.Summarizer, enrich func(context.Context, story.Item) story.Item) pipeline.Summarizer {

@@ -78,6 +78,7 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"Digests", s.digestTests()},
 		{"Interactions", s.interactionTests()},
 		{"SummaryCache", s.summaryCacheTests()},
+		{"ItemArticles", s.itemArticleTests()},
 		{"BriefingConcurrency", s.briefingConcurrencyTests()},
 		{"BriefingLifecycle", s.briefingLifecycleTests()},
 		{"Leases", s.leaseTests()},
