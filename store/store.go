@@ -211,7 +211,8 @@ type Retention struct {
 	// ones, lose their title, description, content and author but keep
 	// their row (an item in no story may get a new ID), whose
 	// identity (source and key, source and link) stops them being posted
-	// again; cached summaries created before it are deleted.
+	// again; cached summaries and article pages read before it are
+	// deleted.
 	StoriesBefore time.Time
 	// Digest deliveries that ended (or, never ended, were created) before
 	// DeliveriesBefore are deleted.
@@ -220,7 +221,7 @@ type Retention struct {
 
 // Pruned counts what Prune removed.
 type Pruned struct {
-	Stories, Deliveries, ItemsStripped, Summaries int64
+	Stories, Deliveries, ItemsStripped, Summaries, Articles int64
 }
 
 // NewItem is an item from a poll and whether it should enter the pipeline.

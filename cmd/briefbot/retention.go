@@ -41,7 +41,7 @@ func pruneOnce(ctx context.Context, st store.Store, r config.Retention, log *slo
 	}
 	if got != (store.Pruned{}) {
 		log.Info("pruned data past retention", slog.Int64("stories", got.Stories), slog.Int64("deliveries", got.Deliveries),
-			slog.Int64("items_stripped", got.ItemsStripped), slog.Int64("summaries", got.Summaries),
+			slog.Int64("items_stripped", got.ItemsStripped), slog.Int64("summaries", got.Summaries), slog.Int64("article_pages", got.Articles),
 			slog.Duration("took", time.Since(start)))
 	}
 }

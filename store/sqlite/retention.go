@@ -25,7 +25,10 @@ const (
 		WHERE state <> 'pending' AND (title <> '' OR description <> '' OR content <> '') AND fetched < ?1
 		LIMIT ?2`
 	sqlPruneSummaries = `DELETE FROM summary_cache WHERE key IN (SELECT key FROM summary_cache WHERE created < ?1 LIMIT ?2)`
-	sqlPruneDigests   = `
+	// Article pages are kept to summarize and explain recent items; an old
+	// one read again is fetched again, never posted again.
+	sqlPruneArticles = `DELETE FROM item_articles WHERE link IN (SELECT link FROM item_articles WHERE fetched < ?1 LIMIT ?2)`
+	sqlPruneDigests  = `
 		DELETE FROM deliveries WHERE id IN (
 		    SELECT id FROM deliveries WHERE kind = 'digest' AND coalesce(ended_at, created) < ?1 LIMIT ?2)`
 )
@@ -57,6 +60,9 @@ func (s *Store) Prune(ctx context.Context, r store.Retention) (store.Pruned, err
 		}
 		if err := s.pruneAll(ctx, &out.Summaries, sqlPruneSummaries, cut); err != nil {
 			return out, fmt.Errorf("sqlite: prune summaries: %w", err)
+		}
+		if err := s.pruneAll(ctx, &out.Articles, sqlPruneArticles, cut); err != nil {
+			return out, fmt.Errorf("sqlite: prune article pages: %w", err)
 		}
 	}
 	if !r.DeliveriesBefore.IsZero() {

@@ -82,14 +82,32 @@ func (s *suite) retentionTests() []test {
 			if err := st.CacheSummary(ctx, "new-summary", "y", at(200*day)); err != nil {
 				t.Fatal(err)
 			}
+			arts, _ := st.(store.ItemArticles)
+			for _, a := range []store.ItemArticle{
+				{Link: "https://wire.example/old-page", From: store.FromArticle, Words: 2, Text: "Old text.", At: at(time.Minute)},
+				{Link: "https://wire.example/new-page", From: store.FromArticle, Words: 2, Text: "New text.", At: at(200 * day)},
+			} {
+				if arts == nil {
+					t.Fatalf("%T does not implement store.ItemArticles", st)
+				}
+				if err := arts.SaveItemArticle(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
 
 			r := store.Retention{StoriesBefore: at(20 * day), DeliveriesBefore: at(20 * day)}
 			got, err := st.Prune(ctx, r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Stories != 1 || got.Deliveries != 1 || got.Summaries != 1 || got.ItemsStripped < 1 {
-				t.Errorf("Pruned = %+v, want 1 story, 1 delivery, 1 summary and the old item stripped", got)
+			if got.Stories != 1 || got.Deliveries != 1 || got.Summaries != 1 || got.Articles != 1 || got.ItemsStripped < 1 {
+				t.Errorf("Pruned = %+v, want 1 story, 1 delivery, 1 summary, 1 article page and the old item stripped", got)
+			}
+			if _, ok, _ := arts.ItemArticle(ctx, "https://wire.example/old-page"); ok {
+				t.Error("the old article page survived")
+			}
+			if _, ok, _ := arts.ItemArticle(ctx, "https://wire.example/new-page"); !ok {
+				t.Error("the recent article page was deleted")
 			}
 			if _, err := st.Story(ctx, oldID); err == nil {
 				t.Error("the old story survived")
