@@ -222,6 +222,12 @@ func normalizeSpace(s string) string {
 func looksTokenized(s string) bool {
 	detached := strings.Count(s, " . ")
 	attached := strings.Count(s, ". ") - detached
+	// The last period has no space after it: a two-sentence tokenized
+	// article has just one " . " and was taken for headline fragments,
+	// which emptied it.
+	if t := strings.TrimRight(s, " \n"); strings.HasSuffix(t, " .") {
+		detached++
+	}
 	return detached >= 2 && detached > attached
 }
 
