@@ -1,0 +1,228 @@
+package summarize
+
+import (
+	"bufio"
+	_ "embed"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/briefbot/briefbot/summarize/rouge"
+)
+
+// The injection check: boilerplate phrasings seen on real pages and feeds
+// are put into real articles — at the head, in the middle, at the tail,
+// and glued to a sentence on one line, as feeds that flatten a page do —
+// and no summary of them may contain any of it.
+
+//go:embed testdata/boilerplate.txt
+var boilerplateFile string
+
+// Phrasing is one boilerplate phrasing and its class.
+type Phrasing struct {
+	Class, Text string
+}
+
+// DefaultPhrasings are the committed phrasings (testdata/boilerplate.txt).
+func DefaultPhrasings() []Phrasing {
+	p, err := ReadPhrasings(strings.NewReader(boilerplateFile))
+	if err != nil {
+		panic(fmt.Sprintf("summarize: committed boilerplate phrasings: %v", err))
+	}
+	return p
+}
+
+// ReadPhrasings reads the phrasings format: "== class" opens a class,
+// "source:" and "#" lines are notes, every other non-blank line is a
+// phrasing of the current class.
+func ReadPhrasings(r io.Reader) ([]Phrasing, error) {
+	var out []Phrasing
+	class := ""
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "source:"):
+		case strings.HasPrefix(line, "=="):
+			class = strings.TrimSpace(strings.TrimPrefix(line, "=="))
+		case class == "":
+			return nil, fmt.Errorf("phrasings line %d: phrasing %q before any \"== class\" line", n, line)
+		default:
+			out = append(out, Phrasing{Class: class, Text: line})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading phrasings: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no phrasings: want \"== class\" lines each followed by phrasings")
+	}
+	return out, nil
+}
+
+// Where boilerplate is put into an article.
+var injectPlaces = []string{"head", "middle", "tail", "glued-head", "glued-middle", "glued-tail"}
+
+// Injection is one article with boilerplate put into it.
+type Injection struct {
+	PairID, Where string
+	Phrasing      Phrasing
+	Original      string // the article before injection
+	Article       string
+}
+
+// Inject puts phrasings into up to n articles of pairs (chosen by a stable
+// hash of their ids, leaving out tokenized research text, which no feed
+// carries): every class at every place, rotating through each class's
+// phrasings so each is used in several articles and places.
+func Inject(pairs []Pair, phr []Phrasing, n int) []Injection {
+	var picked []Pair
+	for _, p := range pairs {
+		if !looksTokenized(p.Article) && countWords(p.Article) >= 150 {
+			picked = append(picked, p)
+		}
+	}
+	hash := func(s string) uint32 { h := fnv.New32a(); h.Write([]byte(s)); return h.Sum32() }
+	sort.SliceStable(picked, func(i, j int) bool { return hash(picked[i].ID) < hash(picked[j].ID) })
+	if len(picked) > n {
+		picked = picked[:n]
+	}
+	byClass := map[string][]Phrasing{}
+	var classes []string
+	for _, p := range phr {
+		if byClass[p.Class] == nil {
+			classes = append(classes, p.Class)
+		}
+		byClass[p.Class] = append(byClass[p.Class], p)
+	}
+	var out []Injection
+	k := 0
+	for _, p := range picked {
+		for _, c := range classes {
+			for _, where := range injectPlaces {
+				ph := byClass[c][k%len(byClass[c])]
+				k++
+				out = append(out, Injection{PairID: p.ID, Where: where, Phrasing: ph, Original: p.Article, Article: inject(p.Article, ph.Text, where)})
+			}
+		}
+	}
+	return out
+}
+
+func inject(text, phrase, where string) string {
+	mid := middleBoundary(text)
+	switch where {
+	case "head":
+		return phrase + "\n" + text
+	case "middle":
+		return strings.TrimRight(text[:mid], " ") + "\n" + phrase + "\n" + text[mid:]
+	case "tail":
+		return text + "\n" + phrase
+	case "glued-head":
+		return phrase + " " + text
+	case "glued-middle":
+		return strings.TrimRight(text[:mid], " ") + " " + phrase + " " + text[mid:]
+	case "glued-tail":
+		return text + " " + phrase
+	}
+	panic("summarize: unknown injection place " + where)
+}
+
+// middleBoundary is the offset of the sentence start nearest the middle
+// of text (after the first sentence, so the middle is not the head).
+func middleBoundary(text string) int {
+	best, off := len(text), 0
+	for i, s := range SplitSentences(text) {
+		at := strings.Index(text[off:], s) + off
+		off = at + len(s)
+		if i == 0 {
+			continue
+		}
+		if d := abs(at - len(text)/2); d < abs(best-len(text)/2) {
+			best = at
+		}
+	}
+	return best
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Leaked reports whether summary carries text of phrase that original did
+// not: any three consecutive words of the phrase (or the whole phrase when
+// shorter), compared as ROUGE tokens.
+func Leaked(phrase, original, summary string) bool {
+	p := rouge.Tokenize(phrase, false)
+	if len(p) == 0 {
+		return false
+	}
+	s := " " + strings.Join(rouge.Tokenize(summary, false), " ") + " "
+	o := " " + strings.Join(rouge.Tokenize(original, false), " ") + " "
+	w := min(3, len(p))
+	for i := 0; i+w <= len(p); i++ {
+		g := " " + strings.Join(p[i:i+w], " ") + " "
+		if strings.Contains(s, g) && !strings.Contains(o, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// Leak is one summary that carries injected boilerplate.
+type Leak struct {
+	Injection
+	Summary string
+}
+
+// BoilerplateReport counts summaries of injected articles that carry
+// boilerplate.
+type BoilerplateReport struct {
+	Articles, Summaries int
+	Leaks               []Leak
+}
+
+// CheckBoilerplate summarizes every injection with e and collects leaks.
+func CheckBoilerplate(e *Extractive, inj []Injection) BoilerplateReport {
+	r := BoilerplateReport{Summaries: len(inj)}
+	seen := map[string]bool{}
+	for _, in := range inj {
+		if !seen[in.PairID] {
+			seen[in.PairID] = true
+			r.Articles++
+		}
+		s := e.SummarizeText("", in.Article)
+		if Leaked(in.Phrasing.Text, in.Original, s.Text) {
+			r.Leaks = append(r.Leaks, Leak{Injection: in, Summary: s.Text})
+		}
+	}
+	return r
+}
+
+// WriteText prints the count and the first leaks.
+func (r BoilerplateReport) WriteText(w io.Writer, show int) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "boilerplate injection: %d of %d summaries (%d articles; %d classes × %d places) contain injected boilerplate (target 0)\n",
+		len(r.Leaks), r.Summaries, r.Articles, classCount(r), len(injectPlaces))
+	for i, l := range r.Leaks {
+		if i == show {
+			fmt.Fprintf(&b, "  … %d more\n", len(r.Leaks)-show)
+			break
+		}
+		fmt.Fprintf(&b, "  %s %s %s %q: %q\n", l.PairID, l.Where, l.Phrasing.Class, l.Phrasing.Text, l.Summary)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func classCount(r BoilerplateReport) int {
+	if r.Articles == 0 {
+		return 0
+	}
+	return r.Summaries / r.Articles / len(injectPlaces)
+}
