@@ -87,7 +87,7 @@ func cleanSentences(text string) []sentence {
 				continue
 			}
 		}
-		if i := nameRunCut(line, gluedBylineRe); i > 0 {
+		if i := nameRunCut(line, gluedBylineRe, bylineOpeners); i > 0 {
 			line = strings.TrimSpace(line[i:])
 		}
 		if isBylineLine(line) {
@@ -357,8 +357,8 @@ const creditName = `[A-Z][\p{L}'’.\-]+(?: (?:[A-Z][\p{L}'’.\-]*|de|van|von|a
 
 var rules = []rule{
 	{ // subscribe and newsletter appeals
-		triggers: []string{"subscri", "sign up", "sign-up", "newsletter", "register", "inbox", "briefing", "digest", "bulletin", "alert", "e-mail", "email", "unlimited"},
-		re:       regexp.MustCompile(`^(?:please |click here to |to )?(?:subscribe|sign up|sign-up|register (?:now|today|here|for free))\b|\b(?:subscribe|sign up|sign-up)\b.{0,80}\b(?:newsletter|updates|inbox|e-?mail|alerts|channel|podcast|free|magazine|digest|briefing)|\bnewsletters?\b.{0,60}\b(?:inbox|sign up|subscribe|delivered|free)\b|^(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletter|briefing|digest|in your inbox)|^already a subscriber|^(?:become|are you) a (?:subscriber|member)\b|^subscribe\b|\b(?:newsletter|briefing|digest|bulletin|alerts?)s?\b.{0,80}\b(?:you|your)\b|\b(?:you|your)\b.{0,80}\b(?:newsletter|inbox)s?\b|^(?:enter|add) your e-?mail\b|\bunlimited (?:digital )?access\b`),
+		triggers: []string{"subscri", "sign up", "sign-up", "newsletter", "register", "inbox", "daily briefing", "morning briefing", "evening briefing", "weekly briefing", "digest", "news alert", "mail alert", "enter your e", "add your e", "unlimited", "get our", "receive our", "get the"},
+		re:       regexp.MustCompile(`^(?:please |click here to |to )?(?:subscribe|sign up|sign-up|register (?:now|today|here|for free))\b|\b(?:subscribe|sign up|sign-up)\b.{0,80}\b(?:newsletter|updates|inbox|e-?mail|alerts|channel|podcast|free|magazine|digest|briefing)|\bnewsletters?\b.{0,60}\b(?:inbox|sign up|subscribe|delivered|free)\b|^(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletter|briefing|digest|in your inbox)|^already a subscriber|^(?:become|are you) a (?:subscriber|member)\b|^subscribe\b|\b(?:newsletter|(?:daily|morning|evening|weekly) briefing|digest|news alerts?|e-?mail alerts?)s?\b.{0,80}\b(?:you|your)\b|^(?:get|receive) our (?:free )?(?:daily |weekly |morning |evening )?e-?mails?\b|\b(?:you|your)\b.{0,80}\b(?:newsletter|inbox)s?\b|^(?:enter|add) your e-?mail\b|\bunlimited (?:digital )?access\b`),
 		maxWords: 40,
 		tail:     true,
 		glued:    true,
@@ -370,7 +370,7 @@ var rules = []rule{
 		glued:    true,
 	},
 	{ // donation and support appeals
-		triggers: []string{"donat", "support", "fund", "sustain", "power", "your gift", "your contribution", "make a ", "patron", "chip in", "favour to ask", "favor to ask", "turning to us", "exclusive", "give", "contribute", "keep", "free for", "if you "},
+		triggers: []string{"donat", "support us", "support our", "supporting our", "support independent", "support quality", "support this", "support public", "support nonprofit", "your support", "fund our", "funds our", "fund independent", "sustain our", "sustains our", "power our", "powers our", "your gift", "your contribution", "make a ", "patron", "chip in", "favour to ask", "favor to ask", "turning to us", "exclusive content", "exclusive access", "give now", "give today", "give monthly", "give a month", "contribute now", "contribute today", "keep this site", "keeps this site", "keep our", "keeps our", "keeping our", "keep us", "keeps us", "free for everyone", "free for all readers", "if you value", "if you enjoy", "if you like", "if you appreciate", "if you rely", "if you found", "if you believe", "we rely", "we depend", "we count", "become a", "consider"},
 		re:       regexp.MustCompile(`^(?:please )?(?:donate|consider (?:donating|supporting|a donation|becoming)|make a (?:donation|gift|contribution)|chip in|become a (?:patron|member|supporter|sustaining member)|support (?:us|our (?:work|journalism|reporting|newsroom|mission)|independent journalism|quality journalism|this (?:site|work|project)))\b|\bdonate (?:today|now|here|below)\b|^if you (?:value|enjoy|like|appreciate|rely on|found value in|believe in)\b.{0,120}\b(?:support|donat|contribut|subscri|patron|member)|^your (?:support|donation|contribution|gift)s?\b.{0,40}\b(?:helps?|makes?|keeps?|allows?|enables?|is what|funds?|powers?)\b|^we (?:rely|depend|count) on (?:readers|donations|your|the support)|\bpatreon\b|^we have a (?:small )?(?:favou?r|request) to ask\b|\b(?:support|fund|sustain|power)s? (?:our|this|independent|quality|public-service|nonprofit) (?:work|journalism|reporting|newsroom|site|mission|news)\b|\b(?:turning|turn) to us for\b|\bexclusive (?:content|access)\b.{0,40}\b(?:member|subscri|join)|\b(?:member|subscri|join)\w*\b.{0,60}\bexclusive (?:content|access)\b|^(?:give|donate|chip in|contribute)\b.{0,30}\b(?:now|today|monthly|a month)\b|\b(?:keeps?|keeping) (?:this site|our (?:site|journalism|reporting|work)|us) (?:running|free|going|independent|alive)\b|\bfree for (?:everyone|all readers)\b`),
 		maxWords: 40,
 		tail:     true,
@@ -382,7 +382,8 @@ var rules = []rule{
 		tail:     true,
 	},
 	{ // cookie notices
-		triggers: []string{"cookie", "consent", "accept", "reject", "allow", "deny", "privacy", "tracking technolog", "personalis", "personaliz", "agree", "terms of"},
+		triggers: []string{"cookie", "consent", "accept all", "reject all", "allow all", "privacy", "tracking technolog", "personalis", "personaliz", "terms of"},
+		prefixes: []string{"accept", "reject", "allow", "deny", "i agree", "we agree", "i accept", "we accept"},
 		re:       regexp.MustCompile(`^(?:we|this (?:web)?site|our (?:web)?site|by (?:continuing|using|clicking|browsing))\b.{0,100}\bcookies?\b|\b(?:accept|reject|manage|use of|consent to) (?:all )?cookies?\b|\bcookie (?:policy|settings|preferences|consent|notice|banner)\b|\b(?:signifies|constitutes|indicates|implies|means) (?:your )?(?:consent|acceptance|agreement)\b|\b(?:withdraw|give|manage|change|update) (?:your )?(?:consent|privacy (?:settings|preferences|choices))\b|\bconsent (?:preferences|settings|choices|options)\b|^(?:accept|reject|allow|deny)(?: all)?(?: cookies)?[.!\s]*$|\b(?:accept|reject) all\b|\bprivacy (?:settings|preferences|choices|center|centre|options)\b|\btracking technologies\b|\b(?:personalis|personaliz)e (?:content|ads)\b|^(?:i|we) (?:agree|consent|accept)\b.{0,60}\b(?:terms|privacy|cookies?|policy|conditions)\b|\bterms of (?:service|use)\b.{0,30}\bprivacy(?: policy| notice)?\b|^we (?:value|respect|care about) your privacy\b`),
 		maxWords: 40,
 		glued:    true,
@@ -394,7 +395,8 @@ var rules = []rule{
 		glued:    true,
 	},
 	{ // "Read more", "Click here", related links
-		triggers: []string{"read more", "read:", "read also", "also read", "read next", "more:", "related", "see also", "see more", "watch:", "watch the video", "video:", "photo:", "photos:", "gallery:", "listen:", "recommended", "most read", "most popular", "most viewed", "trending:", "full story", "up next", "learn more", "find out more", "more on this", "more from", "continue reading", "click", "tap ", "scroll", "more", "top", "latest", "picks", "trending", "popular", "also on", "also like", "list of", "end of list", " app"},
+		triggers: []string{"read more", "read:", "read also", "also read", "read next", "more:", "related", "see also", "see more", "watch:", "watch the video", "video:", "photo:", "photos:", "gallery:", "listen:", "recommended", "most read", "most popular", "most viewed", "trending:", "full story", "up next", "learn more", "find out more", "more on this", "more from", "continue reading", "click", "tap ", "scroll", "more stories", "more articles", "more coverage", "more videos", "top stories", "top articles", "top videos", "latest stories", "latest articles", "latest videos", "trending stories", "popular stories", "popular articles", "picks", "also like", "list of", "end of list"},
+		prefixes: []string{"get the ", "get our ", "download the ", "download our "},
 		re:       regexp.MustCompile(`^(?:read more|read:|read also|also read|read next|more:|related:|related coverage|related stories|see also|see more|watch:|watch the video|video:|photos?:|gallery:|listen:|recommended:|most (?:read|popular|viewed)|trending:|full story|up next|learn more|find out more|more on this|more from [\w. ]{1,30}:|continue reading)|\b(?:click|tap) (?:here|the link|below|to (?:see|view|watch|read|access|download|learn))\b|\bscroll (?:down|up) (?:for|to)\b|^(?:(?:recommended|related|more|top|latest|trending|popular|most read) (?:stories|articles|coverage|reads|topics|videos|links|content)|related|recommended|editor'?s'? picks?|you (?:may|might) also like)\s*(?:[:|·•-]|list of \d+ items?\b|$)|\blist of \d+ items?\b|^end of list\b|^(?:get|download) (?:the|our) [\w' ]{1,30} app\b`),
 		glued:    true,
 	},
@@ -453,7 +455,8 @@ var rules = []rule{
 		maxWords: 14,
 	},
 	{ // reading time and audio-player prompts: "Listen · 5 min", "3 min read"
-		triggers: []string{"listen", "min", "read time", "reading time", "audio", "play"},
+		triggers: []string{"listen", "audio", "read time", "reading time", "min read", "mins read", "minute read", "minutes read", "min listen"},
+		prefixes: []string{"play"},
 		re:       regexp.MustCompile(`^(?:listen(?: (?:to|now)(?: (?:this|the))?(?: (?:article|story|episode|report|podcast|piece))?)?|play(?: audio| article| now)?|audio(?: version)?|hear (?:this|the) (?:story|article))\s*(?:[·•|:\-–—(]\s*)?(?:\d{1,3}(?::\d{2})?\s*(?:min(?:ute)?s?|m)\b\)?)?[\s·•|.!]*(?:learn more)?[.\s]*$|^(?:estimated |est\.? |approx(?:imate)?\.? )?(?:reading|read|listening|listen) time:?\s*(?:about |under |less than )?\d{1,3}(?::\d{2})?\s*(?:min(?:ute)?s?|m)\b[.\s]*$|^\d{1,3}(?::\d{2})?\s*[-–]?\s*min(?:ute)?s?\.?\s*(?:read|listen|watch)\b[.\s]*$`),
 		maxWords: 12,
 		glued:    true,
@@ -585,15 +588,15 @@ const maxGluedWords = 30
 // drop the whole sentence in judge instead.
 func stripGluedPrefix(s string) string {
 	for range 8 {
-		if i := nameRunCut(s, gluedCreditRe); i > 0 {
+		if i := nameRunCut(s, gluedCreditRe, creditOpeners); i > 0 {
 			s = strings.TrimSpace(s[i:])
 			continue
 		}
-		if i := nameRunCut(s, gluedBylineRe); i > 0 {
+		if i := nameRunCut(s, gluedBylineRe, bylineOpeners); i > 0 {
 			s = strings.TrimSpace(s[i:])
 			continue
 		}
-		if ruleIndex.match(s) == 0 && !startsLikeLabel(s) {
+		if ruleIndex.match(firstWords(s, maxGluedWords))&gluedRules == 0 && !startsLikeLabel(s) {
 			return s
 		}
 		if judge(s, false) != keep {
@@ -601,11 +604,16 @@ func stripGluedPrefix(s string) string {
 		}
 		cut, hanging := -1, -1
 		words := 0
+		label := startsLikeLabel(s)
+		masks := ruleIndex.prefixMasks(firstWords(s, maxGluedWords))
 		for i := 1; i < len(s) && words < maxGluedWords; i++ {
 			if s[i-1] != ' ' {
 				continue
 			}
 			words++
+			if !label && masks[min(i, len(masks)-1)]&gluedRules == 0 {
+				continue // no trigger of a rule that may cut in s[:i]
+			}
 			rest := s[i:]
 			// What is left must read as a sentence: a few words, some
 			// in lower case (an all-caps remainder is more furniture).
@@ -663,6 +671,29 @@ func nextCut(s string, from int) int {
 	return -1
 }
 
+// gluedRules has bit i set when rules[i] may cut a sentence's start.
+var gluedRules = func() uint64 {
+	var m uint64
+	for i, r := range rules {
+		if r.glued {
+			m |= 1 << i
+		}
+	}
+	return m
+}()
+
+// firstWords returns s up to its n-th space.
+func firstWords(s string, n int) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' {
+			if n--; n == 0 {
+				return s[:i]
+			}
+		}
+	}
+	return s
+}
+
 // startsLikeLabel reports a sentence opening with a word of the lone-label
 // rule ("Advertisement", "Ad"), whose trigger is a prefix.
 func startsLikeLabel(s string) bool {
@@ -686,9 +717,8 @@ var hangingRe = regexp.MustCompile(`(?i)\b(?:for|to|on|with|via|at|of|in|from|by
 // the first start that re matches whole and after which the sentence
 // reads on (its second word in lower case: "John Smith | He met…", not
 // "John | Smith He met…"); 0 if none.
-func nameRunCut(s string, re *regexp.Regexp) int {
-	r, _ := utf8.DecodeRuneInString(s)
-	if r != '(' && r != 'B' && r != 'W' && r != 'A' && r != 'F' && r != 'E' && r != 'R' && r != 'P' && r != 'G' && r != 'a' && r != 'f' && r != 'r' && r != 'w' && r != 'e' {
+func nameRunCut(s string, re *regexp.Regexp, openers []string) int {
+	if !hasAnyPrefix(s, openers) {
 		return 0
 	}
 	words := 0
@@ -761,7 +791,7 @@ var (
 var agencyCaptionRe = regexp.MustCompile(`(?:^|[.!?]["”’]?\s+)([^.!?]{3,300}[.!?]["”’]?\s*\((?:` + agency + `|` + agency + ` ?Photos?|File(?: photo)?|Photo)(?:\s*/\s*[^()]{1,60})?\))`)
 
 func stripAgencyCaptions(line string) string {
-	if !strings.Contains(line, ")") {
+	if !hasAgencyCredit(line) {
 		return line
 	}
 	for range 4 {
@@ -774,9 +804,40 @@ func stripAgencyCaptions(line string) string {
 	return line
 }
 
+// agencyCreditRe is the inside of a bracketed agency or photo credit.
+var agencyCreditRe = regexp.MustCompile(`^(?:` + agency + `(?: ?Photos?)?|File(?: photo)?|Photo)(?:\s*/\s*[^()]{1,60})?$`)
+
+// hasAgencyCredit is a cheap look for "(Reuters)"-like credits after a
+// sentence's end, so the caption regexp runs only on lines that have one.
+func hasAgencyCredit(line string) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(line[off:], '(')
+		if i < 0 {
+			return false
+		}
+		i += off
+		j := strings.IndexByte(line[i:], ')')
+		if j < 0 {
+			return false
+		}
+		before := strings.TrimRight(line[:i], " ")
+		if before != "" && strings.ContainsRune(".!?\"”’", rune(before[len(before)-1])) && agencyCreditRe.MatchString(line[i+1:i+j]) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
 // gluedCreditRe is a run of reporting credits at the start of a sentence,
 // however many: "Writing by Andrew Mills; Editing by Hugh Lawson",
 // "(Reporting by Jane Roe in Dubai; Editing by John Smith)".
 var gluedCreditRe = regexp.MustCompile(`^(?:\(?` + creditClause + `(?:\s*(?:;|,|and)\s*` + creditClause + `)*\s*\)?\.?)$`)
+
+// The words a glued credit or byline can open with, checked before the
+// costlier name-run search.
+var (
+	creditOpeners = []string{"(", "reporting", "writing", "editing", "edited", "written", "compiled", "research", "graphics", "production", "additional", "further"}
+	bylineOpeners = []string{"by ", "written by", "words by"}
+)
 
 const creditClause = `(?:[Aa]dditional |[Ff]urther )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Rr]esearch|[Gg]raphics|[Pp]roduction)(?: and (?:reporting|writing|editing))? by ` + creditName + `(?:(?:,| and| &) ` + creditName + `)*(?: in ` + creditName + `)?`

@@ -95,3 +95,18 @@ func (t *triggerIndex) match(s string) uint64 {
 	}
 	return mask
 }
+
+// prefixMasks returns, for each byte offset i of s, the set of rules with
+// a trigger wholly inside s[:i]; masks[len(s)] is match(s).
+func (t *triggerIndex) prefixMasks(s string) []uint64 {
+	masks := make([]uint64, len(s)+1)
+	var mask uint64
+	state := int32(0)
+	n := int32(t.nclass)
+	for i := 0; i < len(s); i++ {
+		state = t.delta[state*n+int32(t.class[s[i]])]
+		mask |= t.out[state]
+		masks[i+1] = mask
+	}
+	return masks
+}
