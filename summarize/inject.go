@@ -111,21 +111,21 @@ func Inject(pairs []Pair, phr []Phrasing, n int) []Injection {
 	return out
 }
 
+// inject puts phrase into text at where: on lines of its own, or, for the
+// "glued-" places, joined by a space to the text on the same line.
 func inject(text, phrase, where string) string {
-	mid := middleBoundary(text)
-	switch where {
+	sep := "\n"
+	if strings.HasPrefix(where, "glued-") {
+		sep = " "
+	}
+	switch strings.TrimPrefix(where, "glued-") {
 	case "head":
-		return phrase + "\n" + text
+		return phrase + sep + text
 	case "middle":
-		return strings.TrimRight(text[:mid], " ") + "\n" + phrase + "\n" + text[mid:]
+		mid := middleBoundary(text)
+		return strings.TrimRight(text[:mid], " ") + sep + phrase + sep + text[mid:]
 	case "tail":
-		return text + "\n" + phrase
-	case "glued-head":
-		return phrase + " " + text
-	case "glued-middle":
-		return strings.TrimRight(text[:mid], " ") + " " + phrase + " " + text[mid:]
-	case "glued-tail":
-		return text + " " + phrase
+		return text + sep + phrase
 	}
 	panic("summarize: unknown injection place " + where)
 }
