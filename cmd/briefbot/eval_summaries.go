@@ -22,7 +22,7 @@ func init() {
 func runEvalSummaries(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("briefbot eval summaries", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	pairsPath := fs.String("pairs", evaldata.Path(e.getenv, "summaries/dev.jsonl"), "article/reference pairs, JSONL with id, source, title, article, reference")
+	pairsPath := fs.String("pairs", evaldata.Path(e.getenv, "summaries/dev.jsonl"), "article/reference pairs, JSONL with id, source, title, article, reference; several files separated by commas are pooled")
 	check := fs.Bool("check", false, "exit non-zero when a target is missed, cross-validated (folds by id hash and by source): R1, R2, RL above Lead-3, R1 by 1.0; mean length ≤ 75 words; no boilerplate in any summary of the injection set")
 	fit := fs.Bool("fit", false, "print the constants fitted on all the pairs, as the Go literal defaultParams holds, and exit")
 	boilerplate := fs.String("boilerplate", "", "boilerplate phrasings for the injection check (\"== class\" lines, then one phrasing a line); default: the committed summarize/testdata/boilerplate.txt")
@@ -38,14 +38,9 @@ func runEvalSummaries(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("eval summaries takes no arguments, got %q; pass the file with --pairs", fs.Args())
 	}
-	f, err := os.Open(*pairsPath)
+	pairs, err := readPairFiles(*pairsPath)
 	if err != nil {
-		return fmt.Errorf("open pairs: %w (pass a JSONL file with --pairs, or set BRIEFBOT_TESTDATA)", err)
-	}
-	defer f.Close()
-	pairs, err := summarize.ReadPairs(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *pairsPath, err)
+		return err
 	}
 	switch lf.backend {
 	case "extractive":
@@ -112,4 +107,29 @@ func runEvalSummaries(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "targets (cross-validated): all met")
 	}
 	return nil
+}
+
+// readPairFiles reads and pools the comma-separated pair files of paths.
+func readPairFiles(paths string) ([]summarize.Pair, error) {
+	var pairs []summarize.Pair
+	for _, path := range strings.Split(paths, ",") {
+		path = strings.TrimSpace(path)
+		if path == "" {
+			continue
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("open pairs: %w (pass JSONL files with --pairs, or set BRIEFBOT_TESTDATA)", err)
+		}
+		ps, err := summarize.ReadPairs(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		pairs = append(pairs, ps...)
+	}
+	if len(pairs) == 0 {
+		return nil, usageErrorf("eval summaries: --pairs names no file")
+	}
+	return pairs, nil
 }
