@@ -76,7 +76,11 @@ func cleanSentences(text string) []sentence {
 	var words []int // words in kept[i]
 	tailAt := -1    // index in kept where the trailer starts
 	first := true
-	for p, line := range strings.Split(text, "\n") {
+	lines := strings.Split(text, "\n")
+	if !tokenized {
+		lines = lines[storyStart(lines):]
+	}
+	for p, line := range lines {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
@@ -357,21 +361,21 @@ const creditName = `[A-Z][\p{L}'’.\-]+(?: (?:[A-Z][\p{L}'’.\-]*|de|van|von|a
 
 var rules = []rule{
 	{ // subscribe and newsletter appeals
-		triggers: []string{"subscri", "sign up", "sign-up", "newsletter", "register", "inbox", "daily briefing", "morning briefing", "evening briefing", "weekly briefing", "digest", "news alert", "mail alert", "enter your e", "add your e", "unlimited", "get our", "receive our", "get the"},
-		re:       regexp.MustCompile(`^(?:please |click here to |to )?(?:subscribe|sign up|sign-up|register (?:now|today|here|for free))\b|\b(?:subscribe|sign up|sign-up)\b.{0,80}\b(?:newsletter|updates|inbox|e-?mail|alerts|channel|podcast|free|magazine|digest|briefing)|\bnewsletters?\b.{0,60}\b(?:inbox|sign up|subscribe|delivered|free)\b|^(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletter|briefing|digest|in your inbox)|^already a subscriber|^(?:become|are you) a (?:subscriber|member)\b|^subscribe\b|\b(?:newsletter|(?:daily|morning|evening|weekly) briefing|digest|news alerts?|e-?mail alerts?)s?\b.{0,80}\b(?:you|your)\b|^(?:get|receive) our (?:free )?(?:daily |weekly |morning |evening )?e-?mails?\b|\b(?:you|your)\b.{0,80}\b(?:newsletter|inbox)s?\b|^(?:enter|add) your e-?mail\b|\bunlimited (?:digital )?access\b`),
+		triggers: []string{"subscri", "sign up", "sign-up", "newsletter", "register", "inbox", "daily briefing", "morning briefing", "evening briefing", "weekly briefing", "digest", "news alert", "mail alert", "your e", "roundup", "round-up", "recap", "unlimited", "get our", "receive our", "get the"},
+		re:       regexp.MustCompile(`^(?:please |click here to |to )?(?:subscribe|sign up|sign-up|register (?:now|today|here|for free))\b|\b(?:subscribe|sign up|sign-up)\b.{0,80}\b(?:newsletter|updates|inbox|e-?mail|alerts|channel|podcast|free|magazine|digest|briefing)|\bnewsletters?\b.{0,60}\b(?:inbox|sign up|subscribe|delivered|free)\b|^(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletter|briefing|digest|in your inbox)|^already a subscriber|^(?:become|are you) a (?:subscriber|member)\b|^subscribe\b|\b(?:newsletter|(?:daily|morning|evening|weekly) briefing|digest|news alerts?|e-?mail alerts?)s?\b.{0,80}\b(?:you|your)\b|^(?:get|receive) our (?:free )?(?:daily |weekly |morning |evening )?e-?mails?\b|\b(?:you|your)\b.{0,80}\b(?:newsletter|inbox)s?\b|\b(?:enter|add|submit|provide|leave) your e-?mail\b|\b(?:weekly|daily|monthly|morning|evening) (?:roundup|round-up|recap|wrap)\b.{0,60}\b(?:you|your|sign up|subscribe|receive|e-?mail)\b|\bunlimited (?:digital )?access\b`),
 		maxWords: 40,
 		tail:     true,
 		glued:    true,
 	},
 	{ // follow us, share your thoughts
-		triggers: []string{"follow", "like us", "find us", "join us", "connect with", "join the conversation", "share your", "tell us", "let us know", "comment", "icon", "button", "bell"},
-		re:       regexp.MustCompile(`^(?:please |and )?(?:follow|like|find|join|connect with)\b.{0,80}(?:\b(?:twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon|telegram|whatsapp|snapchat|pinterest|rss|social media|on x)\b|@\w+|www\.|https?://)|^(?:share|post|send|tell us|let us know|join the conversation|leave a comment|comment below)\b.{0,100}(?:\b(?:twitter|facebook|instagram|comments?|below|ireport|cnn living)\b|@\w+|#\w+|e-?mail us)|^(?:click|tap|press|hit) (?:on )?the [\w ]{0,30}\b(?:icon|button|bell)\b.{0,40}\b(?:follow|alerts?|notifications?|subscribe|updates)\b`),
+		triggers: []string{"follow", "like us", "find us", "join", "connect with", "share", "tell us", "let us know", "comment", "icon", "button", "bell", "social media", "whatsapp", "telegram"},
+		re:       regexp.MustCompile(`^(?:please |and )?(?:follow|like|find|join|connect with)\b.{0,80}(?:\b(?:twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon|telegram|whatsapp|snapchat|pinterest|rss|social media|on x)\b|@\w+|www\.|https?://)|^(?:share|post|send|tell us|let us know|join the conversation|leave a comment|comment below)\b.{0,100}(?:\b(?:twitter|facebook|instagram|whatsapp|telegram|linkedin|social media|comments?|below|ireport|cnn living)\b|@\w+|#\w+|e-?mail us)|^join (?:our|us on|the)\b.{0,40}\b(?:channel|community|group|list|whatsapp|telegram)\b|^(?:click|tap|press|hit) (?:on )?the [\w ]{0,30}\b(?:icon|button|bell)\b.{0,40}\b(?:follow|alerts?|notifications?|subscribe|updates)\b`),
 		tail:     true,
 		glued:    true,
 	},
 	{ // donation and support appeals
-		triggers: []string{"donat", "support us", "support our", "supporting our", "support independent", "support quality", "support this", "support public", "support nonprofit", "your support", "fund our", "funds our", "fund independent", "sustain our", "sustains our", "power our", "powers our", "your gift", "your contribution", "make a ", "patron", "chip in", "favour to ask", "favor to ask", "turning to us", "exclusive content", "exclusive access", "give now", "give today", "give monthly", "give a month", "contribute now", "contribute today", "keep this site", "keeps this site", "keep our", "keeps our", "keeping our", "keep us", "keeps us", "free for everyone", "free for all readers", "if you value", "if you enjoy", "if you like", "if you appreciate", "if you rely", "if you found", "if you believe", "we rely", "we depend", "we count", "become a", "consider"},
-		re:       regexp.MustCompile(`^(?:please )?(?:donate|consider (?:donating|supporting|a donation|becoming)|make a (?:donation|gift|contribution)|chip in|become a (?:patron|member|supporter|sustaining member)|support (?:us|our (?:work|journalism|reporting|newsroom|mission)|independent journalism|quality journalism|this (?:site|work|project)))\b|\bdonate (?:today|now|here|below)\b|^if you (?:value|enjoy|like|appreciate|rely on|found value in|believe in)\b.{0,120}\b(?:support|donat|contribut|subscri|patron|member)|^your (?:support|donation|contribution|gift)s?\b.{0,40}\b(?:helps?|makes?|keeps?|allows?|enables?|is what|funds?|powers?)\b|^we (?:rely|depend|count) on (?:readers|donations|your|the support)|\bpatreon\b|^we have a (?:small )?(?:favou?r|request) to ask\b|\b(?:support|fund|sustain|power)s? (?:our|this|independent|quality|public-service|nonprofit) (?:work|journalism|reporting|newsroom|site|mission|news)\b|\b(?:turning|turn) to us for\b|\bexclusive (?:content|access)\b.{0,40}\b(?:member|subscri|join)|\b(?:member|subscri|join)\w*\b.{0,60}\bexclusive (?:content|access)\b|^(?:give|donate|chip in|contribute)\b.{0,30}\b(?:now|today|monthly|a month)\b|\b(?:keeps?|keeping) (?:this site|our (?:site|journalism|reporting|work)|us) (?:running|free|going|independent|alive)\b|\bfree for (?:everyone|all readers)\b`),
+		triggers: []string{"donat", "support us", "support our", "supporting our", "support independent", "support quality", "support this", "support public", "support nonprofit", "your support", "fund our", "funds our", "fund independent", "sustain our", "sustains our", "power our", "powers our", "your gift", "your contribution", "make a ", "patron", "chip in", "favour to ask", "favor to ask", "turning to us", "exclusive content", "exclusive access", "give now", "give today", "give monthly", "give a month", "contribute now", "contribute today", "keep this site", "keeps this site", "keep our", "keeps our", "keeping our", "keep us ind", "keeps us ind", "keeping us ind", "us ad-free", "us reader", "free for everyone", "free for all readers", "if you value", "if you enjoy", "if you like", "if you appreciate", "if you rely", "if you found", "if you believe", "we rely", "we depend", "we count", "become a", "consider"},
+		re:       regexp.MustCompile(`^(?:please )?(?:donate|consider (?:donating|supporting|a donation|becoming)|make a (?:donation|gift|contribution)|chip in|become a (?:patron|member|supporter|sustaining member)|support (?:us|our (?:work|journalism|reporting|newsroom|mission)|independent journalism|quality journalism|this (?:site|work|project)))\b|\bdonate (?:today|now|here|below)\b|^if you (?:value|enjoy|like|appreciate|rely on|found value in|believe in)\b.{0,120}\b(?:support|donat|contribut|subscri|patron|member)|^your (?:support|donation|contribution|gift)s?\b.{0,40}\b(?:helps?|makes?|keeps?|allows?|enables?|is what|funds?|powers?)\b|^we (?:rely|depend|count) on (?:readers|donations|your|the support)|\bpatreon\b|^we have a (?:small )?(?:favou?r|request) to ask\b|\b(?:support|fund|sustain|power)s? (?:our|this|independent|quality|public-service|nonprofit) (?:work|journalism|reporting|newsroom|site|mission|news)\b|\b(?:turning|turn) to us for\b|\bexclusive (?:content|access)\b.{0,40}\b(?:member|subscri|join)|\b(?:member|subscri|join)\w*\b.{0,60}\bexclusive (?:content|access)\b|^(?:give|donate|chip in|contribute)\b.{0,30}\b(?:now|today|monthly|a month)\b|\b(?:keeps?|keeping) (?:this site|our (?:site|journalism|reporting|work|newsroom)) (?:running|free|going|independent|alive)\b|\b(?:keeps?|keeping) us (?:independent|ad-free|reader-funded)\b|\bfree for (?:everyone|all readers)\b`),
 		maxWords: 40,
 		tail:     true,
 		glued:    true,
@@ -382,9 +386,9 @@ var rules = []rule{
 		tail:     true,
 	},
 	{ // cookie notices
-		triggers: []string{"cookie", "consent", "accept all", "reject all", "allow all", "privacy", "tracking technolog", "personalis", "personaliz", "terms of"},
+		triggers: []string{"cookie", "consent", "accept all", "reject all", "allow all", "privacy", "tracking technolog", "personalis", "personaliz", "terms of", "do not sell", "opt out", "opt-out"},
 		prefixes: []string{"accept", "reject", "allow", "deny", "i agree", "we agree", "i accept", "we accept"},
-		re:       regexp.MustCompile(`^(?:we|this (?:web)?site|our (?:web)?site|by (?:continuing|using|clicking|browsing))\b.{0,100}\bcookies?\b|\b(?:accept|reject|manage|use of|consent to) (?:all )?cookies?\b|\bcookie (?:policy|settings|preferences|consent|notice|banner)\b|\b(?:signifies|constitutes|indicates|implies|means) (?:your )?(?:consent|acceptance|agreement)\b|\b(?:withdraw|give|manage|change|update) (?:your )?(?:consent|privacy (?:settings|preferences|choices))\b|\bconsent (?:preferences|settings|choices|options)\b|^(?:accept|reject|allow|deny)(?: all)?(?: cookies)?[.!\s]*$|\b(?:accept|reject) all\b|\bprivacy (?:settings|preferences|choices|center|centre|options)\b|\btracking technologies\b|\b(?:personalis|personaliz)e (?:content|ads)\b|^(?:i|we) (?:agree|consent|accept)\b.{0,60}\b(?:terms|privacy|cookies?|policy|conditions)\b|\bterms of (?:service|use)\b.{0,30}\bprivacy(?: policy| notice)?\b|^we (?:value|respect|care about) your privacy\b`),
+		re:       regexp.MustCompile(`^(?:we|this (?:web)?site|our (?:web)?site|by (?:continuing|using|clicking|browsing))\b.{0,100}\bcookies?\b|\b(?:accept|reject|manage|use of|consent to) (?:all )?cookies?\b|\bcookie (?:policy|settings|preferences|consent|notice|banner)\b|\b(?:signifies|constitutes|indicates|implies|means) (?:your )?(?:consent|acceptance|agreement)\b|\b(?:withdraw|give|manage|change|update) (?:your )?(?:consent|privacy (?:settings|preferences|choices))\b|\bconsent (?:preferences|settings|choices|options)\b|^(?:accept|reject|allow|deny)(?: all)?(?: cookies)?[.!\s]*$|\b(?:accept|reject) all\b|\bprivacy (?:settings|preferences|choices|center|centre|options)\b|\btracking technologies\b|\b(?:personalis|personaliz)e (?:content|ads)\b|^(?:i|we) (?:agree|consent|accept)\b.{0,60}\b(?:terms|privacy|cookies?|policy|conditions)\b|\bterms of (?:service|use)\b.{0,30}\bprivacy(?: policy| notice)?\b|^we (?:value|respect|care about) your privacy\b|\bdo not sell\b.{0,40}\b(?:personal|information|data)\b|\bopt[ -]out of (?:the )?(?:sale|sharing|targeted|personali[sz]ed)\b|^your privacy (?:choices|rights|options)\b`),
 		maxWords: 40,
 		glued:    true,
 	},
@@ -841,3 +845,35 @@ var (
 )
 
 const creditClause = `(?:[Aa]dditional |[Ff]urther )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Rr]esearch|[Gg]raphics|[Pp]roduction)(?: and (?:reporting|writing|editing))? by ` + creditName + `(?:(?:,| and| &) ` + creditName + `)*(?: in ` + creditName + `)?`
+
+// storyOpenRe is an agency dateline within a line's first words.
+var storyOpenRe = regexp.MustCompile(`^[^()]{0,60}\(` + agency + `\)`)
+
+// Header lines are what a page puts above its story (a share bar, a
+// sign-up prompt, a byline) when a feed keeps them as lines of their own.
+const (
+	maxHeaderLines = 6
+	maxHeaderWords = 60
+)
+
+// storyStart returns the index of the line where an agency-style story
+// begins ("TEHRAN (Reuters) -", "(CNN)The …") when it is among the first
+// few short lines: those above it are page header, not the story. 0 when
+// no such line is found.
+func storyStart(lines []string) int {
+	words, seen := 0, 0
+	for i, line := range lines {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if storyOpenRe.MatchString(line) {
+			return i
+		}
+		seen++
+		if words += countWords(line); seen >= maxHeaderLines || words > maxHeaderWords {
+			return 0
+		}
+	}
+	return 0
+}
