@@ -69,8 +69,12 @@ var injectPlaces = []string{"head", "middle", "tail", "glued-head", "glued-middl
 type Injection struct {
 	PairID, Where string
 	Phrasing      Phrasing
-	Original      string // the article before injection
-	Article       string
+	// Also are further phrasings put in with Phrasing: the "stacked"
+	// place puts furniture of every class at head, middle and tail at
+	// once, as a page does.
+	Also     []Phrasing
+	Original string // the article before injection
+	Article  string
 }
 
 // Inject puts phrasings into up to n articles of pairs (chosen by a stable
@@ -107,8 +111,43 @@ func Inject(pairs []Pair, phr []Phrasing, n int) []Injection {
 				out = append(out, Injection{PairID: p.ID, Where: where, Phrasing: ph, Original: p.Article, Article: inject(p.Article, ph.Text, where)})
 			}
 		}
+		out = append(out, stack(p, classes, byClass, &k))
 	}
 	return out
+}
+
+// stack puts one phrasing of every class into the article, the classes
+// dealt in turn to head, middle and tail, each place's on lines of their
+// own or glued, alternately.
+func stack(p Pair, classes []string, byClass map[string][]Phrasing, k *int) Injection {
+	var parts [3][]string
+	in := Injection{PairID: p.ID, Where: "stacked", Original: p.Article}
+	for i, c := range classes {
+		ph := byClass[c][*k%len(byClass[c])]
+		*k++
+		if i == 0 {
+			in.Phrasing = ph
+		} else {
+			in.Also = append(in.Also, ph)
+		}
+		parts[i%3] = append(parts[i%3], ph.Text)
+	}
+	sep := "\n"
+	if *k%2 == 0 {
+		sep = " "
+	}
+	text := p.Article
+	if len(parts[1]) > 0 {
+		text = inject(text, strings.Join(parts[1], sep), "middle")
+	}
+	if len(parts[0]) > 0 {
+		text = strings.Join(parts[0], sep) + sep + text
+	}
+	if len(parts[2]) > 0 {
+		text = text + sep + strings.Join(parts[2], sep)
+	}
+	in.Article = text
+	return in
 }
 
 // inject puts phrase into text at where: on lines of its own, or, for the
@@ -197,8 +236,13 @@ func CheckBoilerplate(e *Extractive, inj []Injection) BoilerplateReport {
 			r.Articles++
 		}
 		s := e.SummarizeText("", in.Article)
-		if Leaked(in.Phrasing.Text, in.Original, s.Text) {
-			r.Leaks = append(r.Leaks, Leak{Injection: in, Summary: s.Text})
+		for _, ph := range append([]Phrasing{in.Phrasing}, in.Also...) {
+			if Leaked(ph.Text, in.Original, s.Text) {
+				l := Leak{Injection: in, Summary: s.Text}
+				l.Phrasing = ph
+				r.Leaks = append(r.Leaks, l)
+				break
+			}
 		}
 	}
 	return r
@@ -207,8 +251,8 @@ func CheckBoilerplate(e *Extractive, inj []Injection) BoilerplateReport {
 // WriteText prints the count and the first leaks.
 func (r BoilerplateReport) WriteText(w io.Writer, show int) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "boilerplate injection: %d of %d summaries (%d articles; %d classes × %d places) contain injected boilerplate (target 0)\n",
-		len(r.Leaks), r.Summaries, r.Articles, classCount(r), len(injectPlaces))
+	fmt.Fprintf(&b, "boilerplate injection: %d of %d summaries (%d articles; each class at %d places, and all classes at once) contain injected boilerplate (target 0)\n",
+		len(r.Leaks), r.Summaries, r.Articles, len(injectPlaces))
 	for i, l := range r.Leaks {
 		if i == show {
 			fmt.Fprintf(&b, "  … %d more\n", len(r.Leaks)-show)
@@ -218,11 +262,4 @@ func (r BoilerplateReport) WriteText(w io.Writer, show int) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func classCount(r BoilerplateReport) int {
-	if r.Articles == 0 {
-		return 0
-	}
-	return r.Summaries / r.Articles / len(injectPlaces)
 }
