@@ -76,8 +76,10 @@ func objective(items []fitItem, p params, o Options) float64 {
 // grid is what fitParams may choose for each fitted constant. The grids
 // are coarse on purpose: a fine grid fits noise of the training pairs.
 // The remaining fields of params (minWords, longWords, longCost,
-// pronounCost, title) keep their defaults: they did not move the
-// cross-validated score.
+// pronounCost, title) keep their defaults: fitting minWords and
+// pronounCost too raised the in-sample score but lowered both
+// cross-validated ones (hash folds R1 32.36 → 32.32, source folds
+// 31.77 → 31.66), so they stay out of the grid.
 var grid = []struct {
 	name   string
 	values []float64
