@@ -422,7 +422,7 @@ var rules = []rule{
 	},
 	{ // reporting credits and sign-offs
 		triggers: []string{"contribut", "reporting", "editing by", "writing by", "compiled by"},
-		re:       regexp.MustCompile(`\bcontributed (?:to )?(?:this|the) (?:report|story|article)\b|\bcontributed reporting\b|^(?:additional )?reporting by\b|\b(?:editing|writing|compiled|reporting) by [a-z]`),
+		re:       regexp.MustCompile(`\bcontributed (?:to )?(?:this|the) (?:report|story|article)\b|\bcontributed reporting\b|^(?:[a-z]+ ){0,3}(?:correspondent|writer|reporter|journalist|producer|photographer|videographer)s? [\w'’. ,-]{3,80}\bcontributed\.?$|^(?:additional )?reporting by\b|\b(?:editing|writing|compiled|reporting) by [a-z]`),
 		tail:     true,
 		maxWords: 30,
 		glued:    true,
@@ -858,7 +858,8 @@ const (
 
 // storyStart returns the index of the line where an agency-style story
 // begins ("TEHRAN (Reuters) -", "(CNN)The …") when it is among the first
-// few short lines: those above it are page header, not the story. 0 when
+// few short lines and none above it ends like a sentence: those are page
+// header ("Share this page", "Join our channel"), not the story. 0 when
 // no such line is found.
 func storyStart(lines []string) int {
 	words, seen := 0, 0
@@ -870,10 +871,22 @@ func storyStart(lines []string) int {
 		if storyOpenRe.MatchString(line) {
 			return i
 		}
+		if endsSentence(line) {
+			// A full sentence above the dateline is a standfirst,
+			// part of the story: keep everything.
+			return 0
+		}
 		seen++
 		if words += countWords(line); seen >= maxHeaderLines || words > maxHeaderWords {
 			return 0
 		}
 	}
 	return 0
+}
+
+// endsSentence reports a line ending in terminal punctuation, perhaps
+// followed by closing quotes or brackets.
+func endsSentence(line string) bool {
+	line = strings.TrimRight(line, " \"”’)]»")
+	return strings.HasSuffix(line, ".") || strings.HasSuffix(line, "!") || strings.HasSuffix(line, "?") || strings.HasSuffix(line, "…")
 }
