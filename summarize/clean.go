@@ -76,19 +76,29 @@ func cleanSentences(text string) []sentence {
 	var words []int // words in kept[i]
 	tailAt := -1    // index in kept where the trailer starts
 	first := true
-	for p, line := range strings.Split(text, "\n") {
+	lines := strings.Split(text, "\n")
+	if !tokenized {
+		lines = lines[storyStart(lines):]
+	}
+	for p, line := range lines {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
 		if first {
-			line = stripLead(line)
+			line = stripLead(stripBeforeDateline(line))
 			if line == "" {
 				continue
 			}
 		}
+		if i := nameRunCut(line, gluedBylineRe, bylineOpeners); i > 0 {
+			line = strings.TrimSpace(line[i:])
+		}
 		if isBylineLine(line) {
 			continue
+		}
+		if !tokenized {
+			line = stripAgencyCaptions(line)
 		}
 		for _, s := range SplitSentences(line) {
 			if first {
@@ -100,6 +110,11 @@ func cleanSentences(text string) []sentence {
 			}
 			if s = stripCredits(s); s == "" {
 				continue
+			}
+			if !tokenized {
+				if s = stripGluedPrefix(s); s == "" {
+					continue
+				}
 			}
 			switch judge(s, tokenized) {
 			case dropTail:
@@ -222,6 +237,12 @@ func normalizeSpace(s string) string {
 func looksTokenized(s string) bool {
 	detached := strings.Count(s, " . ")
 	attached := strings.Count(s, ". ") - detached
+	// The last period has no space after it: a two-sentence tokenized
+	// article has just one " . " and was taken for headline fragments,
+	// which emptied it.
+	if t := strings.TrimRight(s, " \n"); strings.HasSuffix(t, " .") {
+		detached++
+	}
 	return detached >= 2 && detached > attached
 }
 
@@ -327,6 +348,12 @@ type rule struct {
 	cased    bool // re is matched against the original text, not lowercased
 	// prefixes trigger the rule like triggers, but only at the start.
 	prefixes []string
+	// glued lets the rule find boilerplate run into the start of a
+	// sentence (stripGluedPrefix); gluedRe, when set, must match the
+	// lowercased start too: a start is judged with less context than a
+	// sentence, so some rules need more evidence there.
+	glued   bool
+	gluedRe *regexp.Regexp
 }
 
 // creditName is a person's name in a reporting credit.
@@ -334,19 +361,24 @@ const creditName = `[A-Z][\p{L}'’.\-]+(?: (?:[A-Z][\p{L}'’.\-]*|de|van|von|a
 
 var rules = []rule{
 	{ // subscribe and newsletter appeals
-		triggers: []string{"subscri", "sign up", "sign-up", "newsletter", "register", "inbox"},
-		re:       regexp.MustCompile(`^(?:please |click here to |to )?(?:subscribe|sign up|sign-up|register (?:now|today|here|for free))\b|\b(?:subscribe|sign up|sign-up)\b.{0,80}\b(?:newsletter|updates|inbox|e-?mail|alerts|channel|podcast|free|magazine|digest|briefing)|\bnewsletters?\b.{0,60}\b(?:inbox|sign up|subscribe|delivered|free)\b|^(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletter|briefing|digest|in your inbox)|^already a subscriber|^(?:become|are you) a (?:subscriber|member)\b`),
+		triggers: []string{"subscri", "sign up", "sign-up", "newsletter", "register", "inbox", "daily briefing", "morning briefing", "evening briefing", "weekly briefing", "digest", "news alert", "mail alert", "your e", "roundup", "round-up", "recap", "unlimited", "get our", "receive our", "get the"},
+		re:       regexp.MustCompile(`^(?:please |click here to |to )?(?:subscribe|sign up|sign-up|register (?:now|today|here|for free))\b|\b(?:subscribe|sign up|sign-up)\b.{0,80}\b(?:newsletter|updates|inbox|e-?mail|alerts|channel|podcast|free|magazine|digest|briefing)|\bnewsletters?\b.{0,60}\b(?:inbox|sign up|subscribe|delivered|free)\b|^(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletter|briefing|digest|in your inbox)|^already a subscriber|^(?:become|are you) a (?:subscriber|member)\b|^subscribe\b|\b(?:newsletter|(?:daily|morning|evening|weekly) briefing|digest|news alerts?|e-?mail alerts?)s?\b.{0,80}\b(?:you|your)\b|^(?:get|receive) our (?:free )?(?:daily |weekly |morning |evening )?e-?mails?\b|\b(?:you|your)\b.{0,80}\b(?:newsletter|inbox)s?\b|\b(?:enter|add|submit|provide|leave) your e-?mail\b|\b(?:weekly|daily|monthly|morning|evening) (?:roundup|round-up|recap|wrap)\b.{0,60}\b(?:you|your|sign up|subscribe|receive|e-?mail)\b|\bunlimited (?:digital )?access\b`),
+		maxWords: 40,
 		tail:     true,
+		glued:    true,
 	},
 	{ // follow us, share your thoughts
-		triggers: []string{"follow", "like us", "find us", "join us", "connect with", "join the conversation", "share your", "tell us", "let us know", "comment"},
-		re:       regexp.MustCompile(`^(?:please |and )?(?:follow|like|find|join|connect with)\b.{0,80}(?:\b(?:twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon|telegram|whatsapp|snapchat|pinterest|rss|social media)\b|@\w+|www\.|https?://)|^(?:share|post|send|tell us|let us know|join the conversation|leave a comment|comment below)\b.{0,100}(?:\b(?:twitter|facebook|instagram|comments?|below|ireport|cnn living)\b|@\w+|#\w+|e-?mail us)`),
+		triggers: []string{"follow", "like us", "find us", "join", "connect with", "share", "tell us", "let us know", "comment", "icon", "button", "bell", "social media", "whatsapp", "telegram"},
+		re:       regexp.MustCompile(`^(?:please |and )?(?:follow|like|find|join|connect with)\b.{0,80}(?:\b(?:twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon|telegram|whatsapp|snapchat|pinterest|rss|social media|on x)\b|@\w+|www\.|https?://)|^(?:share|post|send|tell us|let us know|join the conversation|leave a comment|comment below)\b.{0,100}(?:\b(?:twitter|facebook|instagram|whatsapp|telegram|linkedin|social media|comments?|below|ireport|cnn living)\b|@\w+|#\w+|e-?mail us)|^join (?:our|us on|the)\b.{0,40}\b(?:channel|community|group|list|whatsapp|telegram)\b|^(?:click|tap|press|hit) (?:on )?the [\w ]{0,30}\b(?:icon|button|bell)\b.{0,40}\b(?:follow|alerts?|notifications?|subscribe|updates)\b`),
 		tail:     true,
+		glued:    true,
 	},
 	{ // donation and support appeals
-		triggers: []string{"donat", "support us", "support our", "support independent", "support quality", "support this", "your support", "make a ", "your gift", "your contribution", "patron", "chip in"},
-		re:       regexp.MustCompile(`^(?:please )?(?:donate|consider (?:donating|supporting|a donation|becoming)|make a (?:donation|gift|contribution)|chip in|become a (?:patron|member|supporter|sustaining member)|support (?:us|our (?:work|journalism|reporting|newsroom|mission)|independent journalism|quality journalism|this (?:site|work|project)))\b|\bdonate (?:today|now|here|below)\b|^if you (?:value|enjoy|like|appreciate|rely on|found value in|believe in)\b.{0,120}\b(?:support|donat|contribut|subscri|patron)|^your (?:support|donation|contribution|gift)s? (?:helps?|makes?|keeps?|allows?|enables?|is what)\b|^we (?:rely|depend|count) on (?:readers|donations|your|the support)|\bpatreon\b`),
+		triggers: []string{"donat", "support us", "support our", "supporting our", "support independent", "support quality", "support this", "support public", "support nonprofit", "your support", "fund our", "funds our", "fund independent", "sustain our", "sustains our", "power our", "powers our", "your gift", "your contribution", "make a ", "patron", "chip in", "favour to ask", "favor to ask", "turning to us", "exclusive content", "exclusive access", "give now", "give today", "give monthly", "give a month", "contribute now", "contribute today", "keep this site", "keeps this site", "keep our", "keeps our", "keeping our", "keep us ind", "keeps us ind", "keeping us ind", "us ad-free", "us reader", "free for everyone", "free for all readers", "if you value", "if you enjoy", "if you like", "if you appreciate", "if you rely", "if you found", "if you believe", "we rely", "we depend", "we count", "become a", "consider"},
+		re:       regexp.MustCompile(`^(?:please )?(?:donate|consider (?:donating|supporting|a donation|becoming)|make a (?:donation|gift|contribution)|chip in|become a (?:patron|member|supporter|sustaining member)|support (?:us|our (?:work|journalism|reporting|newsroom|mission)|independent journalism|quality journalism|this (?:site|work|project)))\b|\bdonate (?:today|now|here|below)\b|^if you (?:value|enjoy|like|appreciate|rely on|found value in|believe in)\b.{0,120}\b(?:support|donat|contribut|subscri|patron|member)|^your (?:support|donation|contribution|gift)s?\b.{0,40}\b(?:helps?|makes?|keeps?|allows?|enables?|is what|funds?|powers?)\b|^we (?:rely|depend|count) on (?:readers|donations|your|the support)|\bpatreon\b|^we have a (?:small )?(?:favou?r|request) to ask\b|\b(?:support|fund|sustain|power)s? (?:our|this|independent|quality|public-service|nonprofit) (?:work|journalism|reporting|newsroom|site|mission|news)\b|\b(?:turning|turn) to us for\b|\bexclusive (?:content|access)\b.{0,40}\b(?:member|subscri|join)|\b(?:member|subscri|join)\w*\b.{0,60}\bexclusive (?:content|access)\b|^(?:give|donate|chip in|contribute)\b.{0,30}\b(?:now|today|monthly|a month)\b|\b(?:keeps?|keeping) (?:this site|our (?:site|journalism|reporting|work|newsroom)) (?:running|free|going|independent|alive)\b|\b(?:keeps?|keeping) us (?:independent|ad-free|reader-funded)\b|\bfree for (?:everyone|all readers)\b`),
+		maxWords: 40,
 		tail:     true,
+		glued:    true,
 	},
 	{ // "Thank you!" sign-offs
 		triggers: []string{"thank"},
@@ -354,34 +386,54 @@ var rules = []rule{
 		tail:     true,
 	},
 	{ // cookie notices
-		triggers: []string{"cookie"},
-		re:       regexp.MustCompile(`^(?:we|this (?:web)?site|our (?:web)?site|by (?:continuing|using|clicking|browsing))\b.{0,100}\bcookies?\b|\b(?:accept|reject|manage|use of|consent to) (?:all )?cookies?\b|\bcookie (?:policy|settings|preferences|consent|notice|banner)\b`),
+		triggers: []string{"cookie", "consent", "accept all", "reject all", "allow all", "privacy", "tracking technolog", "personalis", "personaliz", "terms of", "do not sell", "opt out", "opt-out"},
+		prefixes: []string{"accept", "reject", "allow", "deny", "i agree", "we agree", "i accept", "we accept"},
+		re:       regexp.MustCompile(`^(?:we|this (?:web)?site|our (?:web)?site|by (?:continuing|using|clicking|browsing))\b.{0,100}\bcookies?\b|\b(?:accept|reject|manage|use of|consent to) (?:all )?cookies?\b|\bcookie (?:policy|settings|preferences|consent|notice|banner)\b|\b(?:signifies|constitutes|indicates|implies|means) (?:your )?(?:consent|acceptance|agreement)\b|\b(?:withdraw|give|manage|change|update) (?:your )?(?:consent|privacy (?:settings|preferences|choices))\b|\bconsent (?:preferences|settings|choices|options)\b|^(?:accept|reject|allow|deny)(?: all)?(?: cookies)?[.!\s]*$|\b(?:accept|reject) all\b|\bprivacy (?:settings|preferences|choices|center|centre|options)\b|\btracking technologies\b|\b(?:personalis|personaliz)e (?:content|ads)\b|^(?:i|we) (?:agree|consent|accept)\b.{0,60}\b(?:terms|privacy|cookies?|policy|conditions)\b|\bterms of (?:service|use)\b.{0,30}\bprivacy(?: policy| notice)?\b|^we (?:value|respect|care about) your privacy\b|\bdo not sell\b.{0,40}\b(?:personal|information|data)\b|\bopt[ -]out of (?:the )?(?:sale|sharing|targeted|personali[sz]ed)\b|^your privacy (?:choices|rights|options)\b`),
+		maxWords: 40,
+		glued:    true,
 	},
 	{ // paywall notices
 		triggers: []string{"subscriber", "paywall", "free article", "continue reading", "read the full", "log in", "login", "sign in", "unlock", "reached your", "reserved for", "members only", "premium"},
 		re:       regexp.MustCompile(`\bsubscribers? only\b|\bfor (?:paid |premium )?subscribers\b|\b(?:for|to) (?:paid )?members only\b|^members only\b|\bpaywall\b|\bfree articles? (?:left|remaining|this month)\b|\byou(?:'ve| have) (?:reached|read|used) (?:your|all|the)\b.{0,30}\b(?:limit|articles|stories)\b|^continue reading|\bto continue reading\b|\bread the full (?:story|article)\b|^unlock\b|\b(?:log|sign) ?in to (?:continue|read|keep)\b|\bthis (?:content|article|story) is (?:only )?(?:available|reserved) (?:to|for)\b|\bpremium (?:content|article)\b`),
 		tail:     true,
+		glued:    true,
 	},
 	{ // "Read more", "Click here", related links
-		triggers: []string{"read more", "read:", "read also", "also read", "read next", "more:", "related", "see also", "see more", "watch:", "watch the video", "video:", "photo:", "photos:", "gallery:", "listen:", "recommended", "most read", "most popular", "most viewed", "trending:", "full story", "up next", "learn more", "find out more", "more on this", "more from", "continue reading", "click", "tap ", "scroll"},
-		re:       regexp.MustCompile(`^(?:read more|read:|read also|also read|read next|more:|related:|related coverage|related stories|see also|see more|watch:|watch the video|video:|photos?:|gallery:|listen:|recommended:|most (?:read|popular|viewed)|trending:|full story|up next|learn more|find out more|more on this|more from [\w. ]{1,30}:|continue reading)|\b(?:click|tap) (?:here|the link|below|to (?:see|view|watch|read|access|download|learn))\b|\bscroll (?:down|up) (?:for|to)\b`),
+		triggers: []string{"read more", "read:", "read also", "also read", "read next", "more:", "related", "see also", "see more", "watch:", "watch the video", "video:", "photo:", "photos:", "gallery:", "listen:", "recommended", "most read", "most popular", "most viewed", "trending:", "full story", "up next", "learn more", "find out more", "more on this", "more from", "continue reading", "click", "tap ", "scroll", "more stories", "more articles", "more coverage", "more videos", "top stories", "top articles", "top videos", "latest stories", "latest articles", "latest videos", "trending stories", "popular stories", "popular articles", "picks", "also like", "list of", "end of list"},
+		prefixes: []string{"get the ", "get our ", "download the ", "download our "},
+		re:       regexp.MustCompile(`^(?:read more|read:|read also|also read|read next|more:|related:|related coverage|related stories|see also|see more|watch:|watch the video|video:|photos?:|gallery:|listen:|recommended:|most (?:read|popular|viewed)|trending:|full story|up next|learn more|find out more|more on this|more from [\w. ]{1,30}:|continue reading)|\b(?:click|tap) (?:here|the link|below|to (?:see|view|watch|read|access|download|learn))\b|\bscroll (?:down|up) (?:for|to)\b|^(?:(?:recommended|related|more|top|latest|trending|popular|most read) (?:stories|articles|coverage|reads|topics|videos|links|content)|related|recommended|editor'?s'? picks?|you (?:may|might) also like)\s*(?:[:|·•-]|list of \d+ items?\b|$)|\blist of \d+ items?\b|^end of list\b|^(?:get|download) (?:the|our) [\w' ]{1,30} app\b`),
+		glued:    true,
 	},
 	{ // photo captions and credits
 		triggers: []string{"photo", "image", "picture", "getty", "caption", "credit", "pictured", "playback", "shutterstock", "inset", "(above)", "(below)", "(left)", "(right)", "(top)", "(center)", "(centre)"},
 		prefixes: []string{"above", "below", "left", "right"},
-		re:       regexp.MustCompile(`^(?:photo|photograph|picture|image|caption|credit|photo credit|image credit|image copyright|image caption|media caption|pictured|file photo|top photo|main photo|above|below|left|right|inset|main picture)\s*(?::|\||-|—)|\bimage copyright\b|\bimage caption\b|\bmedia caption\b|\bmedia playback is (?:unsupported|not supported)\b|\b(?:ap|afp|epa|reuters|getty|xinhua|anadolu) ?(?:photo|images)\b|\b(?:photo|photograph|picture|image)s? (?:by|courtesy of|credit:?)\s|/(?:getty images|ap|afp|reuters|epa|shutterstock|alamy)\b|\((?:pictured|above|below|left|right|top|center|centre)\)|^pictured\b|\bgetty images\b|\bshutterstock\b`),
+		re:       regexp.MustCompile(`^(?:photo|photograph|picture|image|caption|credit|photo credit|image credit|image copyright|image caption|image source|media caption|pictured|file photo|file image|top photo|main photo|inset|main picture|video|gallery|illustration|graphic)s?\s*(?:[:|,]|\s[-—]\s)|^(?:above|below|left|right|top|bottom)\s*(?:[:|]|\s[-—]\s)|^image source\b|\bimage copyright\b|\bimage caption\b|\bmedia caption\b|\bmedia playback is (?:unsupported|not supported)\b|\b(?:ap|afp|epa|reuters|getty|xinhua|anadolu) ?(?:photo|images)\b|\b(?:photo|photograph|picture|image)s? (?:by|courtesy of|credit:?)\s|/(?:getty images|ap|afp|reuters|epa|shutterstock|alamy)\b|\((?:pictured|above|below|left|right|top|center|centre)\)|^pictured\b|\bgetty images\b|\bshutterstock\b`),
+		glued:    true,
 	},
-	{ // share-button text
-		triggers: []string{"share", "tweet", "mail", "print", "facebook", "twitter", "linkedin", "whatsapp", "pinterest", "reddit", "copy", "save", "comment", "flipboard"},
-		re:       regexp.MustCompile(`^(?:(?:share(?: (?:this|on|via|to))?(?: (?:story|article|page|post|link))?|tweet|e-?mail(?: this(?: article| story)?| to a friend)?|print(?: this(?: article| page)?)?|facebook|twitter|x|linkedin|whatsapp|pinterest|reddit|telegram|messenger|copy(?: link)?|link copied|save(?: article)?|comments?|flipboard|pocket)[\s|·•,/:.!-]*)+$`),
+	{ // share-button text: a run of share words and network names
+		triggers: []string{"share", "tweet", "mail", "print", "facebook", "twitter", "linkedin", "whatsapp", "pinterest", "reddit", "copy", "save", "comment", "flipboard", "messenger", "telegram", "permalink", "bluesky"},
+		re:       regexp.MustCompile(`^(?:(?:share(?:s|d)?|this|on|via|to|with|story|article|page|post|link|tweet|e-?mail|print|facebook|twitter|x|linkedin|whatsapp|pinterest|reddit|telegram|messenger|copy|copied|link copied|save|saved|comments?|flipboard|pocket|permalink|bluesky|threads|\d+)[\s|·•,/:.!-]*)+$`),
 		tail:     true,
-		maxWords: 12,
+		maxWords: 24,
+		glued:    true,
+		// Network names alone ("Twitter CEO…", "On Twitter, …") open
+		// real sentences: a glued share bar has a share verb.
+		gluedRe: regexp.MustCompile(`\b(?:share[sd]?|tweet|e-?mail|print|copy|save|comments?)\b`),
 	},
 	{ // reporting credits and sign-offs
-		triggers: []string{"contribut", "reporting", "editing by", "writing by", "compiled by", " reports"},
-		re:       regexp.MustCompile(`\bcontributed (?:to )?(?:this|the) (?:report|story|article)\b|\bcontributed reporting\b|^(?:additional )?reporting by\b|\b(?:editing|writing|compiled|reporting) by [a-z]|^[a-z.'’-]+(?: [a-z.'’-]+){1,2} reports\.?$`),
+		triggers: []string{"contribut", "reporting", "editing by", "writing by", "compiled by"},
+		re:       regexp.MustCompile(`\bcontributed (?:to )?(?:this|the) (?:report|story|article)\b|\bcontributed reporting\b|^(?:[a-z]+ ){0,3}(?:correspondent|writer|reporter|journalist|producer|photographer|videographer)s? [\w'’. ,-]{3,80}\bcontributed\.?$|^(?:additional )?reporting by\b|\b(?:editing|writing|compiled|reporting) by [a-z]`),
 		tail:     true,
 		maxWords: 30,
+		glued:    true,
+		// "…according to reporting by The Times" is not a credit line.
+		gluedRe: regexp.MustCompile(`^\(?(?:additional |further )?(?:reporting|writing|editing|edited|written|compiled)\b|\bcontributed\b`),
+	},
+	{ // a sign-off: "Jane Roe reports."
+		triggers: []string{" reports"},
+		re:       regexp.MustCompile(`^[A-Z][\p{L}.'’-]+(?: [A-Z][\p{L}.'’-]+){1,2} reports\.?$`),
+		cased:    true,
+		tail:     true,
 	},
 	{ // "CNN's Jane Roe reported from Tehran, and John Smith wrote in London."
 		triggers: []string{"reported", "wrote", "contributed"},
@@ -391,9 +443,11 @@ var rules = []rule{
 		maxWords: 40,
 	},
 	{ // copyright and syndication lines
-		triggers: []string{"copyright", "©", "rights reserved", "appeared first", "originally", "republish", "original story", "original article", "(c) "},
-		re:       regexp.MustCompile(`^(?:copyright|©|\(c\))|\ball rights reserved\b|\bsome rights reserved\b|\bappeared first on\b|\boriginally (?:published|appeared) (?:on|in|at|by)\b|\bread the original (?:article|story|post)\b|\bsee the original (?:story|article) at\b|\brepublished (?:with permission|from|under)\b`),
+		triggers: []string{"copyright", "©", "rights reserved", "appeared first", "originally", "republish", "original story", "original article", "(c) ", "may not be"},
+		re:       regexp.MustCompile(`^(?:copyright|©|\(c\))|\ball rights reserved\b|\bsome rights reserved\b|\bappeared first on\b|\boriginally (?:published|appeared) (?:on|in|at|by)\b|\bread the original (?:article|story|post)\b|\bsee the original (?:story|article) at\b|\brepublished (?:with permission|from|under)\b|\bmay not be (?:re)?(?:published|reproduced|broadcast|rewritten|redistributed|copied)\b|^copyright\b|©\s*(?:copyright\s*)?(?:\d{4}|[a-z])|\bcopyright\s*(?:©|\(c\))?\s*\d{4}\b`),
+		maxWords: 40,
 		tail:     true,
+		glued:    true,
 	},
 	{ // editor's notes and commentary disclaimers
 		triggers: []string{"editor", "expressed", "showcasing", "produced solely", "has been updated", "was updated", "correction"},
@@ -401,17 +455,37 @@ var rules = []rule{
 	},
 	{ // a sentence that is only a timestamp
 		triggers: []string{"updated", "published", "posted"},
-		re:       regexp.MustCompile(`^(?:(?:\d{1,2} [a-z]+ \d{4}|[a-z]+\.? \d{1,2},? \d{4}) )?(?:last )?(?:updated|published|posted)(?: on| at)?:?\s*[\w\s:,./|()+-]{0,60}$`),
+		re:       regexp.MustCompile(`^(?:(?:\d{1,2} [a-z]+ \d{4}|[a-z]+\.? \d{1,2},? \d{4}) )?(?:last )?(?:updated|published|posted)(?: on| at)?:?\s*[\w\s,./|()+-]{0,30}?(?:\d|\bago\b|\btoday\b|\byesterday\b)[\w\s:,./|()+-]{0,60}$`),
 		maxWords: 14,
 	},
+	{ // reading time and audio-player prompts: "Listen · 5 min", "3 min read"
+		triggers: []string{"listen", "audio", "read time", "reading time", "min read", "mins read", "minute read", "minutes read", "min listen"},
+		prefixes: []string{"play"},
+		re:       regexp.MustCompile(`^(?:listen(?: (?:to|now)(?: (?:this|the))?(?: (?:article|story|episode|report|podcast|piece))?)?|play(?: audio| article| now)?|audio(?: version)?|hear (?:this|the) (?:story|article))\s*(?:[·•|:\-–—(]\s*)?(?:\d{1,3}(?::\d{2})?\s*(?:min(?:ute)?s?|m)\b\)?)?[\s·•|.!]*(?:learn more)?[.\s]*$|^(?:estimated |est\.? |approx(?:imate)?\.? )?(?:reading|read|listening|listen) time:?\s*(?:about |under |less than )?\d{1,3}(?::\d{2})?\s*(?:min(?:ute)?s?|m)\b[.\s]*$|^\d{1,3}(?::\d{2})?\s*[-–]?\s*min(?:ute)?s?\.?\s*(?:read|listen|watch)\b[.\s]*$`),
+		maxWords: 12,
+		glued:    true,
+	},
+	{ // staff credits: "Jane Roe, BBC diplomatic correspondent", "Staff writer, Al Jazeera"
+		triggers: []string{"correspondent", "editor", "reporter", "writer", "staff", "columnist", "journalist", "producer"},
+		re:       regexp.MustCompile(`^[A-Z][\p{L}'’.\-]+ ` + creditName + `,\s+(?:[\p{L}'’&.\-]+\s+){0,5}(?:[Cc]orrespondent|[Ee]ditor|[Rr]eporter|[Ww]riter|[Ss]taff|[Cc]olumnist|[Jj]ournalist|[Pp]roducer)s?\.?$|^(?:[Ss]taff|[Ss]enior|[Cc]hief|[Ss]pecial|[Ff]oreign|[Ss]ports|[Pp]olitical)?\s?(?:[Ww]riter|[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ss]taff)s?,\s+(?:[A-Z][\p{L}.&'’\-]*|of|the|for)(?:\s+(?:[A-Z][\p{L}.&'’\-]*|of|the|for)){0,3}\.?$`),
+		cased:    true,
+		maxWords: 12,
+		glued:    true,
+	},
 	{ // lone labels
-		triggers: []string{"advert", "sponsor", "highlights", "mail to a friend", "adchoices"},
-		re:       regexp.MustCompile(`^(?:advertisement|sponsored(?: content)?|story highlights|e-?mail to a friend|adchoices)[.:\s]*$`),
+		triggers: []string{"advert", "sponsor", "highlights", "mail to a friend", "adchoices", "scroll", "continues below", "reading below"},
+		prefixes: []string{"ad"},
+		re:       regexp.MustCompile(`^(?:advertisement|advertising|sponsored(?: content)?|story highlights|e-?mail to a friend|adchoices|scroll to continue(?: with content)?|story continues below(?: advertisement)?|continue reading below|ad)[.:\s·•|-]*$|^advertisement\s*[·•|-]?\s*scroll to continue\b`),
+		glued:    true,
 	},
 }
 
 // judge decides whether one sentence is boilerplate.
-func judge(s string, tokenized bool) verdict {
+func judge(s string, tokenized bool) verdict { return judgeWith(s, tokenized, false) }
+
+// judgeWith is judge; with glued, s is the start of a sentence and only
+// the rules that may cut one apply.
+func judgeWith(s string, tokenized, glued bool) verdict {
 	if !tokenized && strings.HasSuffix(s, " .") && countWords(s) <= 5 {
 		// A section heading left inline: "Social media .", "TRANSCRIPT ."
 		if r, _ := utf8.DecodeRuneInString(s); unicode.IsUpper(r) {
@@ -428,12 +502,23 @@ func judge(s string, tokenized bool) verdict {
 		if mask&(1<<i) == 0 && !hasAnyPrefix(s, r.prefixes) {
 			continue
 		}
+		if glued && !r.glued {
+			continue
+		}
 		target := s
 		if !r.cased {
 			if lower == "" {
 				lower = strings.ToLower(s)
 			}
 			target = lower
+		}
+		if glued && r.gluedRe != nil {
+			if lower == "" {
+				lower = strings.ToLower(s)
+			}
+			if !r.gluedRe.MatchString(lower) {
+				continue
+			}
 		}
 		if r.re.MatchString(target) {
 			if r.tail {
@@ -487,4 +572,321 @@ func stripCredits(s string) string {
 		return s
 	}
 	return strings.TrimSpace(creditRe.ReplaceAllString(s, ""))
+}
+
+// gluedBylineRe is a byline run into the sentence after it on one line
+// ("By Jane Roe, Reuters Iran said…"): it must end in an outlet or a
+// staff title, or the name could not be told from the sentence's subject.
+var gluedBylineRe = regexp.MustCompile(`^(?:(?:By|BY|Written by|Words by)\s+` + creditName + `(?:\s*(?:,|and|&)\s*` + creditName + `)*\s*[,|•·\-–—]?\s*(?:(?:[A-Z][\p{L}.'’&\-]*|of|for|the|at)\s+){0,5}?(?:[Ww]riter|[Cc]orrespondent|[Rr]eporter|[Ee]ditor|[Ss]taff|[Cc]ontributor|[Pp]roducer|[Jj]ournalist|[Cc]olumnist|[Aa]nalyst|Press|News|Reuters|AP|AFP|CNN|BBC|Bloomberg|Agency|Times|Post|Journal|Guardian|Jazeera|Monitor|Eye)\b\s*[|•·:\-–—]?)$`)
+
+// maxGluedWords bounds how far into a sentence boilerplate glued before it
+// is looked for: page furniture is short.
+const maxGluedWords = 30
+
+// stripGluedPrefix removes boilerplate that a feed ran into the start of a
+// sentence on the same line ("Listen · 5 min Iran said…", "Share this
+// article (CNN) Talks resumed…"): the shortest start, ending before a word
+// that can open a sentence, that the sentence rules judge boilerplate on
+// its own, repeatedly, since such furniture comes stacked. Rules whose
+// text runs on to an unknown end (a "Read more:" headline, a caption)
+// drop the whole sentence in judge instead.
+func stripGluedPrefix(s string) string {
+	for range 8 {
+		if i := nameRunCut(s, gluedCreditRe, creditOpeners); i > 0 {
+			s = strings.TrimSpace(s[i:])
+			continue
+		}
+		if i := nameRunCut(s, gluedBylineRe, bylineOpeners); i > 0 {
+			s = strings.TrimSpace(s[i:])
+			continue
+		}
+		if ruleIndex.match(firstWords(s, maxGluedWords))&gluedRules == 0 && !startsLikeLabel(s) {
+			return s
+		}
+		if judge(s, false) != keep {
+			return s // boilerplate as a whole: judge drops all of it
+		}
+		cut, hanging := -1, -1
+		words := 0
+		label := startsLikeLabel(s)
+		masks := ruleIndex.prefixMasks(firstWords(s, maxGluedWords))
+		for i := 1; i < len(s) && words < maxGluedWords; i++ {
+			if s[i-1] != ' ' {
+				continue
+			}
+			words++
+			if !label && masks[min(i, len(masks)-1)]&gluedRules == 0 {
+				continue // no trigger of a rule that may cut in s[:i]
+			}
+			rest := s[i:]
+			// What is left must read as a sentence: a few words, some
+			// in lower case (an all-caps remainder is more furniture).
+			if !opensText(rest) || countWords(rest) < 3 || !hasLower(rest) {
+				continue
+			}
+			prefix := strings.TrimSpace(s[:i])
+			if judgeWith(prefix, false, true) == keep {
+				continue
+			}
+			if runsOnRe.MatchString(prefix) {
+				// Where the glued furniture ends cannot be told
+				// ("Read more: <headline>", "Image caption, <caption>"):
+				// losing the sentence is better than keeping its start.
+				return ""
+			}
+			if hangingRe.MatchString(prefix) {
+				// "Share on" before "WhatsApp…": the object follows;
+				// look further.
+				hanging = i
+				continue
+			}
+			cut = i
+			break
+		}
+		// Furniture comes in short pieces ("Listen ·" then "5 min"):
+		// take in what follows while each next piece of at most two
+		// words still leaves a boilerplate start.
+		for cut > 0 {
+			next := nextCut(s, cut)
+			if next < 0 || countWords(s[cut:next]) > 2 || judgeWith(strings.TrimSpace(s[:next]), false, true) == keep {
+				break
+			}
+			cut = next
+		}
+		if cut < 0 {
+			if hanging >= 0 {
+				return "" // "Sign up for <name>…": no end in sight
+			}
+			return s
+		}
+		s = strings.TrimSpace(s[cut:])
+	}
+	return s
+}
+
+// nextCut is the next place after from where a sentence could start
+// with a few words still after it, or -1.
+func nextCut(s string, from int) int {
+	for i := from + 1; i < len(s); i++ {
+		if s[i-1] == ' ' && opensText(s[i:]) && countWords(s[i:]) >= 3 && hasLower(s[i:]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// gluedRules has bit i set when rules[i] may cut a sentence's start.
+var gluedRules = func() uint64 {
+	var m uint64
+	for i, r := range rules {
+		if r.glued {
+			m |= 1 << i
+		}
+	}
+	return m
+}()
+
+// firstWords returns s up to its n-th space.
+func firstWords(s string, n int) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' {
+			if n--; n == 0 {
+				return s[:i]
+			}
+		}
+	}
+	return s
+}
+
+// startsLikeLabel reports a sentence opening with a word of the lone-label
+// rule ("Advertisement", "Ad"), whose trigger is a prefix.
+func startsLikeLabel(s string) bool {
+	for _, r := range rules {
+		if hasAnyPrefix(s, r.prefixes) {
+			return true
+		}
+	}
+	return false
+}
+
+// runsOnRe matches boilerplate that introduces text of unknown length: a
+// linked headline, a caption, an editor's note.
+var runsOnRe = regexp.MustCompile(`(?i)\b(?:read more|read also|also read|read next|related|see also|watch|video|photos?|gallery|recommended|most (?:read|popular|viewed)|trending|up next|more from|caption|file photo|pictured|editor'?s'? note|correction)\b`)
+
+// hangingRe matches a start left hanging on a function word ("Sign up
+// for", "Share on"), whose object is the next words.
+var hangingRe = regexp.MustCompile(`(?i)\b(?:for|to|on|with|via|at|of|in|from|by|the|a|an|our|your|this|and|or)$`)
+
+// nameRunCut returns where a byline or credit run into a sentence ends:
+// the first start that re matches whole and after which the sentence
+// reads on (its second word in lower case: "John Smith | He met…", not
+// "John | Smith He met…"); 0 if none.
+func nameRunCut(s string, re *regexp.Regexp, openers []string) int {
+	if !hasAnyPrefix(s, openers) {
+		return 0
+	}
+	words := 0
+	for i := 1; i < len(s) && words < maxGluedWords; i++ {
+		if s[i-1] != ' ' {
+			continue
+		}
+		words++
+		rest := s[i:]
+		if !opensText(rest) || !re.MatchString(strings.TrimSpace(s[:i])) {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) >= 3 && hasLower(f[1][:min(len(f[1]), 1)]) || len(f) >= 3 && strings.HasPrefix(f[0], "(") {
+			return i
+		}
+	}
+	return 0
+}
+
+func hasLower(s string) bool {
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// agency is a news agency or outlet as it appears in a dateline or a
+// photo credit: the named alternatives of outlet, without its catch-all
+// of capitalised words (which "(IRI)" or "(UN)" would match).
+const agency = `(?:CNN|Reuters|AP|AFP|UPI|DPA|dpa|EPA(?:-EFE)?|EFE|ANSA|Xinhua|Bloomberg|BBC|Al Jazeera|IRNA|ISNA|WANA|Fars|Tasnim|Mehr|Anadolu|TASS|Yonhap|Kyodo|PTI|ANI|Getty Images|Getty|Shutterstock|Alamy)`
+
+// beforeDatelineRe finds an agency dateline ("(Reuters)", "(CNN) --")
+// within the first words of an article. Whatever a feed put before it on
+// the same line — a byline, a reading-time prompt, a share bar, a caption —
+// is page furniture, since the dateline opens the story.
+var beforeDatelineRe = regexp.MustCompile(`^(.{1,240}?)\(` + agency + `\)`)
+
+func stripBeforeDateline(line string) string {
+	m := beforeDatelineRe.FindStringSubmatchIndex(line)
+	if m == nil {
+		return line
+	}
+	head := line[:m[3]]
+	// A dateline's own place ("WASHINGTON (Reuters)", "Kuala Lumpur,
+	// Malaysia (CNN)") stays for stripLead; only a longer run of text
+	// before it is furniture.
+	if placeOnlyRe.MatchString(strings.TrimSpace(head)) {
+		return line
+	}
+	rest := line[m[2]+len(head):]
+	// Keep the place words right before the dateline.
+	if loc := placeTailRe.FindStringIndex(head); loc != nil {
+		return strings.TrimSpace(head[loc[0]:]) + " " + rest
+	}
+	return rest
+}
+
+var (
+	placeOnlyRe = regexp.MustCompile(`^(?:` + place + `)?$`)
+	// placeTailRe is a dateline place at the end of the furniture: an
+	// all-caps city ("TEHRAN"), or a "City, Country" pair.
+	placeTailRe = regexp.MustCompile(`(?:\b[A-Z][A-Z.'’\-]{2,}(?: [A-Z][A-Z.'’\-]+){0,2}|\b[A-Z][\p{L}'’\-]+(?: [A-Z][\p{L}'’\-]+)?, [A-Z][\p{L}'’\-]+(?: [A-Z][\p{L}'’\-]+)?)\s*$`)
+)
+
+// agencyCaptionRe is a photo caption credited to an agency in brackets
+// after its last full stop: "Smoke rises over Gaza. (Reuters)".
+var agencyCaptionRe = regexp.MustCompile(`(?:^|[.!?]["”’]?\s+)([^.!?]{3,300}[.!?]["”’]?\s*\((?:` + agency + `|` + agency + ` ?Photos?|File(?: photo)?|Photo)(?:\s*/\s*[^()]{1,60})?\))`)
+
+func stripAgencyCaptions(line string) string {
+	if !hasAgencyCredit(line) {
+		return line
+	}
+	for range 4 {
+		m := agencyCaptionRe.FindStringSubmatchIndex(line)
+		if m == nil {
+			break
+		}
+		line = strings.TrimSpace(line[:m[2]] + line[m[3]:])
+	}
+	return line
+}
+
+// agencyCreditRe is the inside of a bracketed agency or photo credit.
+var agencyCreditRe = regexp.MustCompile(`^(?:` + agency + `(?: ?Photos?)?|File(?: photo)?|Photo)(?:\s*/\s*[^()]{1,60})?$`)
+
+// hasAgencyCredit is a cheap look for "(Reuters)"-like credits after a
+// sentence's end, so the caption regexp runs only on lines that have one.
+func hasAgencyCredit(line string) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(line[off:], '(')
+		if i < 0 {
+			return false
+		}
+		i += off
+		j := strings.IndexByte(line[i:], ')')
+		if j < 0 {
+			return false
+		}
+		before := strings.TrimRight(line[:i], " ")
+		if before != "" && strings.ContainsRune(".!?\"”’", rune(before[len(before)-1])) && agencyCreditRe.MatchString(line[i+1:i+j]) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+// gluedCreditRe is a run of reporting credits at the start of a sentence,
+// however many: "Writing by Andrew Mills; Editing by Hugh Lawson",
+// "(Reporting by Jane Roe in Dubai; Editing by John Smith)".
+var gluedCreditRe = regexp.MustCompile(`^(?:\(?` + creditClause + `(?:\s*(?:;|,|and)\s*` + creditClause + `)*\s*\)?\.?)$`)
+
+// The words a glued credit or byline can open with, checked before the
+// costlier name-run search.
+var (
+	creditOpeners = []string{"(", "reporting", "writing", "editing", "edited", "written", "compiled", "research", "graphics", "production", "additional", "further"}
+	bylineOpeners = []string{"by ", "written by", "words by"}
+)
+
+const creditClause = `(?:[Aa]dditional |[Ff]urther )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Rr]esearch|[Gg]raphics|[Pp]roduction)(?: and (?:reporting|writing|editing))? by ` + creditName + `(?:(?:,| and| &) ` + creditName + `)*(?: in ` + creditName + `)?`
+
+// storyOpenRe is an agency dateline within a line's first words.
+var storyOpenRe = regexp.MustCompile(`^[^()]{0,60}\(` + agency + `\)`)
+
+// Header lines are what a page puts above its story (a share bar, a
+// sign-up prompt, a byline) when a feed keeps them as lines of their own.
+const (
+	maxHeaderLines = 6
+	maxHeaderWords = 60
+)
+
+// storyStart returns the index of the line where an agency-style story
+// begins ("TEHRAN (Reuters) -", "(CNN)The …") when it is among the first
+// few short lines and none above it ends like a sentence: those are page
+// header ("Share this page", "Join our channel"), not the story. 0 when
+// no such line is found.
+func storyStart(lines []string) int {
+	words, seen := 0, 0
+	for i, line := range lines {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if storyOpenRe.MatchString(line) {
+			return i
+		}
+		if endsSentence(line) {
+			// A full sentence above the dateline is a standfirst,
+			// part of the story: keep everything.
+			return 0
+		}
+		seen++
+		if words += countWords(line); seen >= maxHeaderLines || words > maxHeaderWords {
+			return 0
+		}
+	}
+	return 0
+}
+
+// endsSentence reports a line ending in terminal punctuation, perhaps
+// followed by closing quotes or brackets.
+func endsSentence(line string) bool {
+	line = strings.TrimRight(line, " \"”’)]»")
+	return strings.HasSuffix(line, ".") || strings.HasSuffix(line, "!") || strings.HasSuffix(line, "?") || strings.HasSuffix(line, "…")
 }

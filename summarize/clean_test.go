@@ -63,6 +63,24 @@ func TestClean(t *testing.T) {
 			"The envoy arrived in Doha. " + strings.TrimSpace(strings.Repeat("The talks went on for hours with no result. ", 12))},
 		{"empty", "", ""},
 		{"only boilerplate", "Share\nTweet\nEmail", ""},
+		// Boilerplate run into a sentence on one line, by class.
+		{"glued reading time", "Listen · 5 min The envoy arrived in Doha.", "The envoy arrived in Doha."},
+		{"glued minutes read", "The envoy arrived in Doha. 4 min read He met the emir.", "The envoy arrived in Doha. He met the emir."},
+		{"glued byline with outlet", "By Jane Roe, Reuters The envoy arrived in Doha.", "The envoy arrived in Doha."},
+		{"glued share bar", "The envoy arrived in Doha. Share this article Copy link He met the emir.", "The envoy arrived in Doha. He met the emir."},
+		{"header lines above a dateline", "Share this page on social media\nJoin our channel for updates\nTEHRAN (Reuters) - The envoy arrived in Doha.", "The envoy arrived in Doha."},
+		{"glued credits", "The envoy arrived in Doha. Writing by Jane Roe; Editing by John Smith He met the emir.", "The envoy arrived in Doha. He met the emir."},
+		{"glued label", "Advertisement The envoy arrived in Doha.", "The envoy arrived in Doha."},
+		{"glued pitch whose end is unknown goes whole", "The envoy arrived in Doha. Sign up for Daily Brief, our free newsletter He met the emir. " + strings.Repeat("The talks went on for hours with no result. ", 12),
+			"The envoy arrived in Doha. " + strings.TrimSpace(strings.Repeat("The talks went on for hours with no result. ", 12))},
+		{"furniture before a dateline", "Jane Roe in Jerusalem TEHRAN (Reuters) - The envoy arrived in Doha.", "The envoy arrived in Doha."},
+		{"agency caption", "Smoke rises over the port. (Reuters) The envoy arrived in Doha.", "The envoy arrived in Doha."},
+		{"staff credit line", "Jane Roe, BBC diplomatic correspondent\nThe envoy arrived in Doha.", "The envoy arrived in Doha."},
+		{"consent", "The envoy arrived in Doha. Continued site use signifies consent.", "The envoy arrived in Doha."},
+		{"copyright mid-line", "The envoy arrived in Doha. Content copyright © 2025 Example Media Network", "The envoy arrived in Doha."},
+		// Real sentences that open like furniture stay whole.
+		{"keeps sentences opening like furniture", "Top Gear will not be broadcast this Sunday. Left-leaning activists began scrambling. Twitter CEO Dick Costolo has admitted it. On Twitter, the tag trended. Published in Lancet, the study interviewed mothers. The SPLC now reports 72 chapters. Meanwhile, conservative columnist Ross Douthat fears the worst.",
+			"Top Gear will not be broadcast this Sunday. Left-leaning activists began scrambling. Twitter CEO Dick Costolo has admitted it. On Twitter, the tag trended. Published in Lancet, the study interviewed mothers. The SPLC now reports 72 chapters. Meanwhile, conservative columnist Ross Douthat fears the worst."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

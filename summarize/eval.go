@@ -139,6 +139,13 @@ func (a *acc) group() Group {
 // Evaluate summarises every pair with s and with Lead-3, and scores both
 // against the references with stemmed ROUGE as rouge-score computes it.
 func Evaluate(ctx context.Context, s Summarizer, pairs []Pair) (Report, error) {
+	return evaluate(pairs, func(_ int, p Pair) (Summary, error) {
+		return s.Summarize(ctx, Article{Title: p.Title, Text: p.Article})
+	})
+}
+
+// evaluate scores what summarize gives for each pair, beside Lead-3.
+func evaluate(pairs []Pair, summarize func(i int, p Pair) (Summary, error)) (Report, error) {
 	scorer := rouge.Scorer{Stem: true}
 	overall := &acc{name: "overall"}
 	var sources, kinds []*acc
@@ -152,8 +159,8 @@ func Evaluate(ctx context.Context, s Summarizer, pairs []Pair) (Report, error) {
 		*list = append(*list, a)
 		return a
 	}
-	for _, p := range pairs {
-		sum, err := s.Summarize(ctx, Article{Title: p.Title, Text: p.Article})
+	for i, p := range pairs {
+		sum, err := summarize(i, p)
 		if err != nil {
 			return Report{}, fmt.Errorf("summarizing pair %q: %w", p.ID, err)
 		}

@@ -161,17 +161,27 @@ func truncateWords(s string, n int) string {
 }
 
 // params are the weights of the sentence score. Position dominates, as it
-// does in news writing; centrality and title overlap decide among the
-// early sentences.
+// does in news writing; centrality decides among the early sentences. They
+// are fitted (see fit.go, `briefbot eval summaries --fit`), never set by
+// hand, and cross-validated before they are committed.
 type params struct {
 	position, centrality, title float64
 	// posExp shapes the position prior 1/(i+1)^posExp.
 	posExp float64
+	// leadBonus is added to the lead (the first sentences that can be
+	// picked, up to the sentence limit) unless a lead sentence is a teaser
+	// question or a quotation: another sentence replaces a lead sentence
+	// only when it is clearly more central.
+	leadBonus float64
 	// mmrLambda trades relevance against redundancy with sentences
 	// already chosen.
 	mmrLambda float64
 	// minWords excludes fragments (datelines, captions, list items).
 	minWords int
+	// targetWords is where a summary stops growing: reference summaries
+	// of news are short, and a sentence added past this length costs
+	// precision more than it brings recall. Never above the word cap.
+	targetWords int
 	// longWords is where a sentence starts costing more than it brings,
 	// longCost per extra word.
 	longWords               int
@@ -183,53 +193,105 @@ type params struct {
 	pronounCost, entityGain float64
 }
 
-var defaultParams = params{
-	position: 1.0, centrality: 1.2, title: 0.6, posExp: 0.5,
-	mmrLambda: 0.6, minWords: 6, longWords: 40, longCost: 0.01,
-	quoteCost: 0.15, questionCost: 0.2,
-	pronounCost: 0.1, entityGain: 0.5,
+// defaultParams are fitParams on all of summaries/dev.jsonl; the test
+// TestDefaultParamsAreFitted refits them, so they cannot drift from what
+// the data gives.
+var defaultParams = params{position: 1, centrality: 1.2, title: 0.6, posExp: 0.25, leadBonus: 0, mmrLambda: 0.6, minWords: 6, targetWords: 30, longWords: 40, longCost: 0.01, quoteCost: 0.3, questionCost: 0, pronounCost: 0.1, entityGain: 0.5}
+
+// doc is an article's sentences with everything about them that does not
+// depend on params, so fitting can try many params on one preparation.
+type doc struct {
+	texts     []string
+	words     []int
+	f         *features
+	tokenized bool
+	cent, tit []float64
+	ent       []float64
+	quote     []bool
+	question  []bool
+	pronoun   []bool
+	fragment  []bool
 }
+
+func newDoc(title string, texts []string, tokenized bool) *doc {
+	n := len(texts)
+	d := &doc{
+		texts: texts, words: make([]int, n), f: newFeatures(title, texts), tokenized: tokenized,
+		cent: make([]float64, n), tit: make([]float64, n), ent: make([]float64, n),
+		quote: make([]bool, n), question: make([]bool, n), pronoun: make([]bool, n), fragment: make([]bool, n),
+	}
+	for i, t := range texts {
+		d.words[i] = countWords(t)
+		d.cent[i] = d.f.centrality(i)
+		d.tit[i] = d.f.titleSim(i)
+		d.ent[i] = entityDensity(t)
+		d.quote[i] = isQuote(t)
+		d.question[i] = strings.HasSuffix(t, "?")
+		d.pronoun[i] = startsWithPronoun(t)
+		d.fragment[i] = !tokenized && isFragment(t)
+	}
+	return d
+}
+
+// dupSim is the word overlap (cosine) at which a sentence repeats one
+// already chosen: pages repeat their lead as a pull quote or a caption.
+const dupSim = 0.8
 
 // rank returns the indices, in article order, of the sentences to keep.
 func (e *Extractive) rank(title string, texts []string, tokenized bool) []int {
-	n := len(texts)
-	p := e.p
-	f := newFeatures(title, texts)
-	words := make([]int, n)
+	return pick(newDoc(title, texts, tokenized), e.p, e.opts)
+}
+
+// pick selects greedily with maximal marginal relevance, within the
+// limits of o, until the summary reaches the target length.
+func pick(d *doc, p params, o Options) []int {
+	n := len(d.texts)
+	eligible := make([]bool, n)
 	score := make([]float64, n)
-	for i, t := range texts {
-		words[i] = countWords(t)
+	lead := 0
+	for i := range n {
+		eligible[i] = d.words[i] >= p.minWords && !d.fragment[i] && d.words[i] <= o.MaxWords
 		pos := math.Pow(float64(i+1), -p.posExp)
-		s := p.position*pos + p.centrality*f.centrality(i) + p.title*f.titleSim(i)
-		if words[i] > p.longWords {
-			s -= p.longCost * float64(words[i]-p.longWords)
+		s := p.position*pos + p.centrality*d.cent[i] + p.title*d.tit[i]
+		if d.words[i] > p.longWords {
+			s -= p.longCost * float64(d.words[i]-p.longWords)
 		}
-		if isQuote(t) {
+		if d.quote[i] {
 			s -= p.quoteCost
 		}
-		if strings.HasSuffix(t, "?") {
+		if d.question[i] {
 			s -= p.questionCost
 		}
-		if startsWithPronoun(t) {
+		if d.pronoun[i] {
 			s -= p.pronounCost
 		}
-		s += p.entityGain * entityDensity(t)
+		s += p.entityGain * d.ent[i]
+		if eligible[i] && lead < o.MaxSentences {
+			lead++
+			if !d.quote[i] && !d.question[i] {
+				s += p.leadBonus
+			}
+		}
 		score[i] = s
 	}
-	eligible := func(i int) bool {
-		return words[i] >= p.minWords && (tokenized || !isFragment(texts[i])) && words[i] <= e.opts.MaxWords
+	target := min(p.targetWords, o.MaxWords)
+	if target <= 0 {
+		target = o.MaxWords
 	}
 	var chosen []int
-	budget := e.opts.MaxWords
-	for len(chosen) < e.opts.MaxSentences {
+	budget, total := o.MaxWords, 0
+	for len(chosen) < o.MaxSentences && total < target {
 		best, bestVal := -1, math.Inf(-1)
 		for i := range n {
-			if !eligible(i) || words[i] > budget || contains(chosen, i) {
+			if !eligible[i] || d.words[i] > budget || contains(chosen, i) {
 				continue
 			}
 			red := 0.0
 			for _, j := range chosen {
-				red = max(red, f.sim(i, j))
+				red = max(red, d.f.sim(i, j))
+			}
+			if red >= dupSim {
+				continue // says again what a chosen sentence says
 			}
 			v := p.mmrLambda*score[i] - (1-p.mmrLambda)*red
 			if v > bestVal {
@@ -240,7 +302,8 @@ func (e *Extractive) rank(title string, texts []string, tokenized bool) []int {
 			break
 		}
 		chosen = append(chosen, best)
-		budget -= words[best]
+		budget -= d.words[best]
+		total += d.words[best]
 	}
 	sort.Ints(chosen)
 	return chosen

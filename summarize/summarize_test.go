@@ -94,7 +94,7 @@ func TestSummarizeTeaser(t *testing.T) {
 		{"teaser over the word cap is cut at a sentence", "Talks resumed in Vienna on Monday. Diplomats " + strings.Repeat("spoke ", 80) + "late.",
 			"Talks resumed in Vienna on Monday."},
 		{"long teaser keeps its lead", "Talks resumed in Vienna on Monday after a pause of several months. " + strings.Repeat("Diplomats said the sessions would run late into the night for a week at least. ", 5),
-			"Talks resumed in Vienna on Monday after a pause of several months. Diplomats said the sessions would run late into the night for a week at least. Diplomats said the sessions would run late into the night for a week at least."},
+			"Talks resumed in Vienna on Monday after a pause of several months. Diplomats said the sessions would run late into the night for a week at least."},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {

@@ -85,13 +85,28 @@ func newTriggerIndex(triggers [][]string) *triggerIndex {
 }
 
 // match returns the set of rules with a trigger in s.
-func (t *triggerIndex) match(s string) uint64 {
+func (t *triggerIndex) match(s string) uint64 { return t.scan(s, nil) }
+
+// prefixMasks returns, for each byte offset i of s, the set of rules with
+// a trigger wholly inside s[:i]; masks[len(s)] is match(s).
+func (t *triggerIndex) prefixMasks(s string) []uint64 {
+	masks := make([]uint64, len(s)+1)
+	t.scan(s, masks[1:])
+	return masks
+}
+
+// scan runs the automaton over s and returns the rules matched; with
+// masks non-nil, masks[i] gets the rules matched within s[:i+1].
+func (t *triggerIndex) scan(s string, masks []uint64) uint64 {
 	var mask uint64
 	state := int32(0)
 	n := int32(t.nclass)
 	for i := 0; i < len(s); i++ {
 		state = t.delta[state*n+int32(t.class[s[i]])]
 		mask |= t.out[state]
+		if masks != nil {
+			masks[i] = mask
+		}
 	}
 	return mask
 }

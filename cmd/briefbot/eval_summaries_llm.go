@@ -73,10 +73,11 @@ func runEvalSummariesLLM(ctx context.Context, e *env, f llmEvalFlags, fs *flag.F
 		return err
 	}
 	if check {
-		if misses := c.LLM.Misses(); len(misses) > 0 {
+		if misses := c.Misses(); len(misses) > 0 {
 			return fmt.Errorf("targets missed by the llm backend: %s", strings.Join(misses, "; "))
 		}
-		fmt.Fprintln(e.stdout, "targets: all met by the llm backend")
+		used, total := c.Used()
+		fmt.Fprintf(e.stdout, "targets: all met by the model's own briefs (%d of %d briefs from the model)\n", used, total)
 	}
 	return nil
 }

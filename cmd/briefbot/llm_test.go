@@ -100,6 +100,19 @@ func TestEvalSummariesLLM(t *testing.T) {
 		}
 	}
 
+	// A dead server: every brief falls back, and --check fails saying so
+	// instead of passing on the extractive summaries.
+	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "model not loaded", http.StatusServiceUnavailable)
+	}))
+	defer dead.Close()
+	out.Reset()
+	errOut.Reset()
+	deadArgs := []string{"eval", "summaries", "--backend", "llm", "--check", "--pairs", path, "--base-url", dead.URL + "/v1", "--model", "fake-7b", "--timeout", "2s"}
+	if code := execute(context.Background(), e, deadArgs); code == 0 || !strings.Contains(errOut.String(), "model briefs used: 0 of 2") {
+		t.Errorf("--check against a dead server: exit %d, stderr %q; want a failure naming 0 of 2 model briefs", code, errOut.String())
+	}
+
 	for _, tc := range []struct {
 		args []string
 		want string

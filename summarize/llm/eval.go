@@ -21,6 +21,41 @@ type Comparison struct {
 	// Outcomes counts how the backend's briefs came about: Used, or each
 	// fallback reason.
 	Outcomes map[string]int
+	// Model scores only the pairs whose brief the model wrote (Used),
+	// and ModelExtractive the extractive summaries of those same pairs:
+	// LLM's figures mix in fallbacks, so they cannot tell a good model
+	// from a dead server.
+	Model, ModelExtractive summarize.Report
+}
+
+// MinModelShare is the least share of briefs the model must have written
+// for a --check to pass: below it the run measured the fallback.
+const MinModelShare = 0.9
+
+// Used returns how many briefs the model wrote, of all.
+func (c Comparison) Used() (used, total int) {
+	for _, n := range c.Outcomes {
+		total += n
+	}
+	return c.Outcomes[Used], total
+}
+
+// Misses lists what a --check fails on: fewer than MinModelShare of the
+// briefs from the model, or the model's own briefs missing the summary
+// targets (scored apart from the fallbacks).
+func (c Comparison) Misses() []string {
+	var out []string
+	used, total := c.Used()
+	if total == 0 || float64(used) < MinModelShare*float64(total) {
+		out = append(out, fmt.Sprintf("model briefs used: %d of %d, below %.0f%%: the rest are extractive fallbacks, so the run does not measure the model (is the server up and the model loaded? see the fallback reasons)",
+			used, total, 100*MinModelShare))
+	}
+	if used > 0 {
+		for _, m := range c.Model.Misses() {
+			out = append(out, "model's own briefs: "+m)
+		}
+	}
+	return out
 }
 
 // Compare briefs every pair with s, workers at a time (s still holds its
@@ -57,8 +92,24 @@ func Compare(ctx context.Context, s *Summarizer, extractive summarize.Summarizer
 		c.Outcomes[briefs[i].Reason]++
 		done[articleKey(p.Title, p.Article)] = briefs[i].Summary
 	}
-	c.LLM, err = summarize.Evaluate(ctx, recorded(done), pairs)
-	return c, err
+	if c.LLM, err = summarize.Evaluate(ctx, recorded(done), pairs); err != nil {
+		return Comparison{}, err
+	}
+	var own []summarize.Pair
+	for i, p := range pairs {
+		if briefs[i].Reason == Used {
+			own = append(own, p)
+		}
+	}
+	if len(own) > 0 {
+		if c.Model, err = summarize.Evaluate(ctx, recorded(done), own); err != nil {
+			return Comparison{}, err
+		}
+		if c.ModelExtractive, err = summarize.Evaluate(ctx, extractive, own); err != nil {
+			return Comparison{}, err
+		}
+	}
+	return c, nil
 }
 
 func articleKey(title, text string) string { return title + "\x00" + text }
@@ -114,8 +165,19 @@ func (c Comparison) WriteText(w io.Writer, model string) error {
 			fmt.Fprintf(&b, "%-*s %5d  %-*s %6.2f %6.2f %6.2f %7.1f\n", width, r.name, r.n, sysWidth, s.name, s.sc.R1, s.sc.R2, s.sc.RL, s.sc.MeanWords)
 		}
 	}
+	if g := c.Model.Overall; g.N > 0 {
+		name := "model's own briefs only"
+		width = max(width, len(name))
+		for _, s := range []struct {
+			name string
+			sc   summarize.SystemScores
+		}{{"extractive", c.ModelExtractive.Overall.Briefbot}, {llmName, g.Briefbot}, {"lead-3", g.Lead3}} {
+			fmt.Fprintf(&b, "%-*s %5d  %-*s %6.2f %6.2f %6.2f %7.1f\n", width, name, g.N, sysWidth, s.name, s.sc.R1, s.sc.R2, s.sc.RL, s.sc.MeanWords)
+		}
+	}
 	b.WriteString("ROUGE F1 ×100 with stemming (RL is sentence-level rougeL); words = mean summary length.\n")
-	b.WriteString("The llm rows score what users would see: the model's brief where it passed the checks, the extractive summary elsewhere.\n")
+	b.WriteString("The llm rows score what users would see: the model's brief where it passed the checks, the extractive summary elsewhere;\n")
+	b.WriteString("the \"model's own briefs only\" rows score just the pairs the model answered, and are what --check judges.\n")
 	total := 0
 	for _, n := range c.Outcomes {
 		total += n
