@@ -166,7 +166,9 @@ var diploSpecs = []spec{
 	{"agreement", "", 0.7, "agree*"},
 	{"deal", "", 0.6, "deal|deals"},
 	{"accord", "", 0.8, "accord|accords|treaty|treaties|pact|pacts|memorandum of understanding|mou"},
-	{"sanctions", "sanctions", 1, "sanction*|embargo|blacklist*"},
+	// "Sanctions relief" is the lifting of sanctions, not humanitarian
+	// relief: the phrase is claimed here so "relief" is not read as aid.
+	{"sanctions", "sanctions", 1, "sanction*|embargo|blacklist*|sanctions relief|sanction relief|relief from sanctions"},
 	{"UN Security Council", "unsc", 1, "unsc|security council|un resolution|un resolutions|veto"},
 	{"resolution", "unsc", 0.4, "resolution"},
 	{"IAEA", "nuclear", 1, "iaea|grossi|atomic energy agency|atomic watchdog|nuclear watchdog|un nuclear"},
