@@ -38,6 +38,7 @@ var helpExtra = map[string]struct{ env, example string }{
 		env:     "BRIEFBOT_DATABASE_URL  the database to migrate (default: database.path, SQLite)",
 		example: "briefbot migrate --status\nBRIEFBOT_DATABASE_URL=postgres://briefbot@db/briefbot briefbot migrate --from sqlite:./briefbot.db",
 	},
+	"extract":   {example: "briefbot extract https://www.bbc.com/news/articles/c0000000000o\nbriefbot extract --url https://example.org/story page.html   # a saved page"},
 	"preview":   {example: "briefbot preview --feed https://feeds.bbci.co.uk/news/world/middle_east/rss.xml"},
 	"sources":   {example: "briefbot sources --config briefbot.yaml"},
 	"version":   {example: "briefbot version"},

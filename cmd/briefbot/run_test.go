@@ -234,7 +234,7 @@ func TestHelpNamesWhatUsersNeed(t *testing.T) {
 		{[]string{"run", "--help"}, []string{"DISCORD_TOKEN"}},
 		// Each subcommand with its own flags.
 		{[]string{"eval", "--help"}, []string{"Subcommands:", "topics: ", "-threshold float", "summaries: ", "-backend string", "stories: ", "-window duration"}},
-		{[]string{"eval", "topics", "--help"}, []string{"-labels string"}},
+		{[]string{"eval", "topics", "--help"}, []string{"-labels value", "-terms"}},
 		{[]string{"help", "run"}, []string{"DISCORD_TOKEN", "Example:"}},
 	}
 	for _, tt := range tests {
