@@ -67,6 +67,9 @@ type Options struct {
 	// Candidates bounds how many items are scored exactly per lookup.
 	// Default 64.
 	Candidates int
+	// LinkMax is the weight of a story's closest item in its score; the
+	// mean over its items has the rest. Default 0.6.
+	LinkMax float64
 }
 
 const (
@@ -74,6 +77,7 @@ const (
 	defaultThreshold  = 0.30
 	defaultFresh      = 12 * time.Hour
 	defaultCandidates = 64
+	defaultLinkMax    = 0.6
 	// strongSimilarity joins without a shared name: the wording alone is
 	// close enough that the items are copies with light edits.
 	strongSimilarity = 0.75
@@ -86,10 +90,6 @@ const (
 	// maxLinkItems bounds how many of a story's newest items are compared.
 	maxLinkItems = 16
 )
-
-// linkMax is the weight of a story's closest item in its score; the
-// mean over its items has the rest.
-const linkMax = 0.6
 
 // Clusterer groups items from several outlets into stories: an item joins
 // the story whose items report the same event, or starts its own.
@@ -189,6 +189,9 @@ func NewClusterer(opt Options) *Clusterer {
 	opt.Fresh = min(opt.Fresh, opt.Window)
 	if opt.Candidates <= 0 {
 		opt.Candidates = defaultCandidates
+	}
+	if opt.LinkMax <= 0 || opt.LinkMax > 1 {
+		opt.LinkMax = defaultLinkMax
 	}
 	return &Clusterer{
 		opt:      opt,
@@ -511,7 +514,7 @@ func (c *Clusterer) match(it ClusterItem, f features) Decision {
 		if len(names) == 0 && top < strongSimilarity {
 			continue
 		}
-		raw := linkMax*top + (1-linkMax)*sum/float64(len(items))
+		raw := c.opt.LinkMax*top + (1-c.opt.LinkMax)*sum/float64(len(items))
 		score := raw * c.discount(s, at)
 		if best == nil || score > bestScore || (score == bestScore && s.id < best.id) {
 			best, bestScore, bestRaw, bestNames = s, score, raw, names

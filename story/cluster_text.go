@@ -386,16 +386,23 @@ func termKey(w string) string {
 
 // synonyms map the words news reports use interchangeably for one kind of
 // happening to one key, after stemming: outlets vary their verbs ("kills",
-// "slaughters") more than their facts.
+// "dies") more than their facts. Each group is a general class of event
+// or actor, never the wording of one report.
 var synonyms = map[string]string{}
 
 func init() {
 	for _, group := range []string{
-		"kill killed killing dead death deaths die died slaughter slaughtered massacre massacred",
+		// deaths: the plain verbs and nouns of a death toll
+		"kill killed killing dead death deaths die died",
+		// military strikes: the words for one armed attack
 		"strike strikes airstrike airstrikes attack attacks attacked raid raids raided bombing bombed bombs shelling",
+		// meetings between officials
 		"meet meets meeting meetings summit summits talks talk",
+		// a halt to fighting
 		"ceasefire truce",
+		// people held by an armed group
 		"hostage hostages captive captives",
+		// people who report the news
 		"journalist journalists photojournalist reporter reporters",
 	} {
 		f := strings.Fields(group)
