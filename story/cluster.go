@@ -56,7 +56,7 @@ type Options struct {
 	// forgotten. Default 48h.
 	Window time.Duration
 	// Threshold is the similarity (TF-IDF cosine of headline and lead, in
-	// [0,1]) an item needs to join a fresh story. Default 0.3.
+	// [0,1]) an item needs to join a fresh story. Default 0.28.
 	Threshold float64
 	// Fresh is how long after a story's first item the plain threshold
 	// applies. After that the score against the story is divided by
@@ -68,16 +68,34 @@ type Options struct {
 	// Default 64.
 	Candidates int
 	// LinkMax is the weight of a story's closest item in its score; the
-	// mean over its items has the rest. Default 0.6.
+	// mean over its items has the rest. Default 0.4.
 	LinkMax float64
+	// IDFPower flattens (below 1) how much rarer words count: on a big
+	// news day the day's own words are in most items, and full IDF weighs
+	// them near nothing. Default 1.
+	IDFPower float64
+	// PieceFactor scales the threshold for an item that is not a report
+	// (an explainer, live page, analysis, gallery or reaction, see
+	// KindOf) joining a story: such pieces are built on a happening in
+	// their own words. 1 judges them like reports. Default 0.8.
+	PieceFactor float64
+	// ByReports judges a story that has reports by its reports alone, so
+	// an explainer or reaction that joined it cannot pull other items in
+	// by its own wording. Off by default: on the development days it
+	// costs more same-event joins than it saves (see eval stories).
+	ByReports bool
 }
 
 const (
-	defaultWindow     = 48 * time.Hour
-	defaultThreshold  = 0.30
+	defaultWindow = 48 * time.Hour
+	// The threshold, the closest item's weight and the piece factor are
+	// fitted by `briefbot eval stories` over the development days (the
+	// in-sample fit; its cross-validated figures are in README.md).
+	defaultThreshold  = 0.28
 	defaultFresh      = 12 * time.Hour
 	defaultCandidates = 64
-	defaultLinkMax    = 0.6
+	defaultLinkMax    = 0.4
+	defaultPiece      = 0.8
 	// strongSimilarity joins without a shared name: the wording alone is
 	// close enough that the items are copies with light edits.
 	strongSimilarity = 0.75
@@ -162,6 +180,7 @@ type entry struct {
 	names []int32   // term ids, sorted
 	wire  uint64
 	lead  uint64
+	kind  Kind
 }
 
 type termRef struct {
@@ -173,6 +192,7 @@ type storyState struct {
 	id          int64
 	first, last time.Time
 	slots       []int32
+	reports     int // items of KindReport
 }
 
 // NewClusterer returns an empty clusterer.
@@ -189,6 +209,12 @@ func NewClusterer(opt Options) *Clusterer {
 	opt.Fresh = min(opt.Fresh, opt.Window)
 	if opt.Candidates <= 0 {
 		opt.Candidates = defaultCandidates
+	}
+	if opt.PieceFactor <= 0 {
+		opt.PieceFactor = defaultPiece
+	}
+	if opt.IDFPower <= 0 {
+		opt.IDFPower = 1
 	}
 	if opt.LinkMax <= 0 || opt.LinkMax > 1 {
 		opt.LinkMax = defaultLinkMax
@@ -339,7 +365,11 @@ func (c *Clusterer) valid(slot int32, gen uint32) bool {
 // idf is the smoothed inverse document frequency over the window's items.
 // Logarithms come from a table, since a lookup takes thousands of them.
 func (c *Clusterer) idf(df int32) float64 {
-	return c.log(c.live+1) - c.log(int(df)+1) + 1
+	x := c.log(c.live+1) - c.log(int(df)+1) + 1
+	if c.opt.IDFPower != 1 {
+		x = math.Pow(x, c.opt.IDFPower)
+	}
+	return x
 }
 
 func (c *Clusterer) log(n int) float64 {
@@ -498,7 +528,13 @@ func (c *Clusterer) match(it ClusterItem, f features) Decision {
 		seen[s.id] = true
 		var top, sum float64
 		var names []int32
+		// A story with reports is judged by them: a piece about the event
+		// (an explainer, a reaction) that joined it does not pull other
+		// items in by its own wording.
 		items := s.slots
+		if c.opt.ByReports && s.reports > 0 && s.reports < len(items) {
+			items = c.reportSlots(items)
+		}
 		if len(items) > maxLinkItems {
 			items = items[len(items)-maxLinkItems:]
 		}
@@ -529,21 +565,25 @@ func (c *Clusterer) match(it ClusterItem, f features) Decision {
 	}
 	slices.Sort(shared)
 	d := Decision{Story: best.id, Similarity: bestScore, Shared: shared}
-	if bestScore >= c.opt.Threshold {
+	threshold := c.opt.Threshold
+	if f.kind != KindReport {
+		threshold *= c.opt.PieceFactor
+	}
+	if bestScore >= threshold {
 		d.Joined = true
-		d.Reason = fmt.Sprintf("same event as story %d: similarity %.2f (%.2f before age discount) ≥ %.2f, shared names: %s",
-			best.id, bestScore, bestRaw, c.opt.Threshold, listOrNone(shared))
+		d.Reason = fmt.Sprintf("same event as story %d: similarity %.2f (%.2f before age discount) ≥ %.2f (%s), shared names: %s",
+			best.id, bestScore, bestRaw, threshold, f.kind, listOrNone(shared))
 		return d
 	}
 	d.Story = 0
-	if bestRaw >= c.opt.Threshold {
+	if bestRaw >= threshold {
 		d.Follows = best.id
 		d.Reason = fmt.Sprintf("new story following story %d: similarity %.2f ≥ %.2f only before the age discount (%.2f after), shared names: %s",
-			best.id, bestRaw, c.opt.Threshold, bestScore, listOrNone(shared))
+			best.id, bestRaw, threshold, bestScore, listOrNone(shared))
 		return d
 	}
-	d.Reason = fmt.Sprintf("new story: closest is story %d at %.2f < %.2f (shared names: %s)",
-		best.id, bestScore, c.opt.Threshold, listOrNone(shared))
+	d.Reason = fmt.Sprintf("new story: closest is story %d at %.2f < %.2f (%s; shared names: %s)",
+		best.id, bestScore, threshold, f.kind, listOrNone(shared))
 	return d
 }
 
@@ -599,6 +639,17 @@ func nthLargest(xs []float64, k int) float64 {
 		}
 	}
 	return xs[lo]
+}
+
+// reportSlots returns the slots of items that are reports.
+func (c *Clusterer) reportSlots(slots []int32) []int32 {
+	out := make([]int32, 0, len(slots))
+	for _, sl := range slots {
+		if c.slots[sl].kind == KindReport {
+			out = append(out, sl)
+		}
+	}
+	return out
 }
 
 // cmpInStory orders a story's items by time, then item ID, then text.
@@ -666,7 +717,10 @@ func (c *Clusterer) add(id int64, it ClusterItem, f features) {
 		c.slots = append(c.slots, entry{})
 	}
 	e := &c.slots[slot]
-	e.story, e.id, e.at, e.wire, e.lead = s, it.ID, at, f.wire, f.lead
+	e.story, e.id, e.at, e.wire, e.lead, e.kind = s, it.ID, at, f.wire, f.lead, f.kind
+	if f.kind == KindReport {
+		s.reports++
+	}
 	e.terms = make([]termRef, 0, len(f.terms))
 	for _, t := range f.terms {
 		tid := c.term(t.key)

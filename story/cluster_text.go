@@ -38,6 +38,7 @@ type features struct {
 	names []string     // keys of the terms that are names, sorted
 	wire  uint64       // hash of the normalised title and lead; 0 if empty
 	lead  uint64       // hash of the normalised lead; 0 if too short
+	kind  Kind         // what the headline says the item is
 }
 
 type termWeight struct {
@@ -59,6 +60,7 @@ func extract(title, text string) features {
 	lw := words(lead)
 
 	var f features
+	f.kind = KindOf(title)
 	f.wire = hashWords(tw, lw)
 	if len(lw) >= minWireLeadWords {
 		f.lead = hashWords(nil, lw)

@@ -23,11 +23,16 @@ import (
 type Params struct {
 	Threshold float64
 	LinkMax   float64
+	IDFPower  float64
+	// PieceFactor scales the threshold for pieces that are not reports.
+	PieceFactor float64
+	// ByReports judges stories by their reports only.
+	ByReports bool
 }
 
 // Apply returns opt with p's constants.
 func (p Params) Apply(opt Options) Options {
-	opt.Threshold, opt.LinkMax = p.Threshold, p.LinkMax
+	opt.Threshold, opt.LinkMax, opt.IDFPower, opt.PieceFactor, opt.ByReports = p.Threshold, p.LinkMax, p.IDFPower, p.PieceFactor, p.ByReports
 	return opt
 }
 
@@ -36,7 +41,11 @@ func ParamGrid() []Params {
 	var g []Params
 	for t := 0.14; t <= 0.46; t += 0.02 {
 		for _, l := range []float64{0.4, 0.6, 0.8, 1.0} {
-			g = append(g, Params{Threshold: round2(t), LinkMax: l})
+			for _, pf := range []float64{0.6, 0.8, 1} {
+				for _, br := range []bool{false, true} {
+					g = append(g, Params{Threshold: round2(t), LinkMax: l, IDFPower: 1, PieceFactor: pf, ByReports: br})
+				}
+			}
 		}
 	}
 	return g
@@ -89,8 +98,8 @@ func Summarize(days []DayScores, pick func(DayScores) Scores) Summary {
 }
 
 // objective is what the constants are fitted to maximize: the two target
-// figures, macro B-cubed and pooled pairwise F1, weighted alike.
-func objective(s Summary) float64 { return s.MacroBCubed + s.PooledPairwise }
+// figures, macro B-cubed and macro pairwise F1, weighted alike.
+func objective(s Summary) float64 { return s.MacroBCubed + s.MacroPairwise }
 
 // CrossValidate clusters each news day (UTC date of publication) on its
 // own with every constant set of grid, fits the constants on all days (in
