@@ -293,10 +293,10 @@ func (p *Poster) briefing(st store.Story, topic string) bot.Briefing {
 		OriginalTitle: bot.OriginalTitle(st),
 		Link:          st.Link,
 		Summary:       st.Summary,
-		Published:     st.Published,
 		Subtopics:     st.Subtopics,
 		Topic:         topic,
 	}
+	b.Published, b.Updated = bot.StoryTimes(st)
 	for _, src := range st.Sources {
 		name := src.Source
 		if p.o.OutletName != nil {
