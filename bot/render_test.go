@@ -307,7 +307,7 @@ func TestStoryEmbedOutletsOnceAndUpdated(t *testing.T) {
 			{Name: "Example Wire", Link: "https://wire.example.com/vote-scheduled"},
 			{Name: "Daily Example", Link: "https://daily.example.org/vote"},
 			{Name: "Example Wire", Link: "https://wire.example.com/vote-delayed"}, // heads the story
-			{Name: "Daily Example", Link: "https://daily.example.org/explainer"}, // that outlet's newest
+			{Name: "Daily Example", Link: "https://daily.example.org/explainer"},  // that outlet's newest
 			{Name: "example wire", Link: "https://wire.example.com/live"},
 		},
 		Published: published,
