@@ -111,6 +111,9 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		Counters: pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: m.ItemsRelevant.Inc},
 		// Items another instance's poller records wake nobody here.
 		Recheck: pipelineRecheck,
+		// Polls finishing together are decided as one batch, so a
+		// story's first post holds all their reports.
+		Settle: pipelineSettle,
 	}
 	model, _ := sum.(*llm.Summarizer)
 	if model != nil && cfg.Summarize.LLM.EditWindow > 0 {
@@ -186,6 +189,10 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 // without being woken, which with several instances bounds the delay of
 // items another instance polled.
 const pipelineRecheck = 2 * time.Second
+
+// pipelineSettle is how long the pipeline waits after a poll wakes it, so
+// the items of polls finishing within it are decided before any is posted.
+const pipelineSettle = 1500 * time.Millisecond
 
 // slowestInterval is the longest time between two polls of any source:
 // per-source intervals, and the slower pace while WebSub pushes.
