@@ -385,8 +385,11 @@ func TestSettleTakesWakesOfPollsFinishingTogether(t *testing.T) {
 		ms.mu.Unlock()
 		wake <- struct{}{}
 	}
-	add(1, "wire")  // a poll finishes
-	add(2, "daily") // another, before the first is decided (the channel holds one wake)
+	add(1, "wire") // a poll finishes
+	// Another finishes shortly after: time enough, without Settle, for
+	// the first item to be decided and posted alone.
+	time.Sleep(200 * time.Millisecond)
+	add(2, "daily")
 	waitDecisions(t, ms, 2, time.After(10*time.Second), "two items decided")
 	cancel()
 	<-done
