@@ -70,10 +70,6 @@ type Options struct {
 	// LinkMax is the weight of a story's closest item in its score; the
 	// mean over its items has the rest. Default 0.4.
 	LinkMax float64
-	// IDFPower flattens (below 1) how much rarer words count: on a big
-	// news day the day's own words are in most items, and full IDF weighs
-	// them near nothing. Default 1.
-	IDFPower float64
 	// PieceFactor scales the threshold for an item that is not a report
 	// (an explainer, live page, analysis, gallery or reaction, see
 	// KindOf) joining a story: such pieces are built on a happening in
@@ -212,9 +208,6 @@ func NewClusterer(opt Options) *Clusterer {
 	}
 	if opt.PieceFactor <= 0 {
 		opt.PieceFactor = defaultPiece
-	}
-	if opt.IDFPower <= 0 {
-		opt.IDFPower = 1
 	}
 	if opt.LinkMax <= 0 || opt.LinkMax > 1 {
 		opt.LinkMax = defaultLinkMax
@@ -365,11 +358,7 @@ func (c *Clusterer) valid(slot int32, gen uint32) bool {
 // idf is the smoothed inverse document frequency over the window's items.
 // Logarithms come from a table, since a lookup takes thousands of them.
 func (c *Clusterer) idf(df int32) float64 {
-	x := c.log(c.live+1) - c.log(int(df)+1) + 1
-	if c.opt.IDFPower != 1 {
-		x = math.Pow(x, c.opt.IDFPower)
-	}
-	return x
+	return c.log(c.live+1) - c.log(int(df)+1) + 1
 }
 
 func (c *Clusterer) log(n int) float64 {

@@ -23,7 +23,6 @@ import (
 type Params struct {
 	Threshold float64
 	LinkMax   float64
-	IDFPower  float64
 	// PieceFactor scales the threshold for pieces that are not reports.
 	PieceFactor float64
 	// ByReports judges stories by their reports only.
@@ -32,7 +31,7 @@ type Params struct {
 
 // Apply returns opt with p's constants.
 func (p Params) Apply(opt Options) Options {
-	opt.Threshold, opt.LinkMax, opt.IDFPower, opt.PieceFactor, opt.ByReports = p.Threshold, p.LinkMax, p.IDFPower, p.PieceFactor, p.ByReports
+	opt.Threshold, opt.LinkMax, opt.PieceFactor, opt.ByReports = p.Threshold, p.LinkMax, p.PieceFactor, p.ByReports
 	return opt
 }
 
@@ -43,7 +42,7 @@ func ParamGrid() []Params {
 		for _, l := range []float64{0.4, 0.6, 0.8, 1.0} {
 			for _, pf := range []float64{0.6, 0.8, 1} {
 				for _, br := range []bool{false, true} {
-					g = append(g, Params{Threshold: round2(t), LinkMax: l, IDFPower: 1, PieceFactor: pf, ByReports: br})
+					g = append(g, Params{Threshold: round2(t), LinkMax: l, PieceFactor: pf, ByReports: br})
 				}
 			}
 		}

@@ -115,8 +115,8 @@ func runEvalStories(ctx context.Context, e *env, args []string) error {
 func printStoriesCV(w io.Writer, paths []string, rep story.CVReport) {
 	fmt.Fprintf(w, "stories on %s: %d items, %d events (%d with 2+ items), %d news days\n",
 		strings.Join(paths, " + "), rep.Items, rep.Events, rep.MultiEvents, len(rep.Days))
-	fmt.Fprintf(w, "fitted on all days: threshold %.2f, closest-item weight %.1f, IDF power %.1f, piece factor %.1f, by reports %v; CV refits them without the day scored\n\n",
-		rep.Fitted.Threshold, rep.Fitted.LinkMax, rep.Fitted.IDFPower, rep.Fitted.PieceFactor, rep.Fitted.ByReports)
+	fmt.Fprintf(w, "fitted on all days: threshold %.2f, closest-item weight %.1f, piece factor %.1f, by reports %v; CV refits them without the day scored\n\n",
+		rep.Fitted.Threshold, rep.Fitted.LinkMax, rep.Fitted.PieceFactor, rep.Fitted.ByReports)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "day\titems\tevents\tmulti\tin-sample B³\tpairwise\tCV B³\tpairwise\tfit thr\tlink\tpiece\treports\tbaseline B³\tpairwise\t")
 	for _, d := range rep.Days {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/briefbot/briefbot/internal/evaldata"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/store/sqlite"
+	"github.com/briefbot/briefbot/story"
 )
 
 // replayTopic is the topic the replay channels follow.
@@ -228,6 +231,39 @@ sources:
 			}
 		}
 	}
+	// One happening, one message: items the story labels put in one event
+	// must not head or sit in two of the topic's stories.
+	if happenings := replayHappenings(t); len(happenings) > 0 {
+		byEvent := map[string]map[int64]bool{}
+		for _, s := range topical {
+			for _, src := range s.Sources {
+				ev, ok := happenings[src.Link]
+				if !ok {
+					ev, ok = happenings[normTitle(src.Title)]
+				}
+				if !ok {
+					continue
+				}
+				if byEvent[ev] == nil {
+					byEvent[ev] = map[int64]bool{}
+				}
+				byEvent[ev][s.ID] = true
+			}
+		}
+		heads := map[int64]string{}
+		for _, s := range topical {
+			heads[s.ID] = s.Headline
+		}
+		for ev, ids := range byEvent {
+			if len(ids) > 1 {
+				var hs []string
+				for _, id := range keys(ids) {
+					hs = append(hs, fmt.Sprintf("%d %q", id, heads[id]))
+				}
+				t.Errorf("happening %s has %d messages per channel, want 1: %s", ev, len(ids), strings.Join(hs, "; "))
+			}
+		}
+	}
 	t.Logf("%s: %d items, %d relevant, %d stories on %s (%d carried by several outlets), %d messages, %d edits",
 		filepath.Base(dir), items, relevant, len(topical), replayTopic, multi, len(creates), len(edits))
 	if code := stop(); code != 0 {
@@ -272,13 +308,48 @@ func replayPending(ctx context.Context, t *testing.T, st *sqlite.Store, fake *di
 			if !ok {
 				return stories, fmt.Sprintf("channel %s has no message for story %d (%q)", ch, s.ID, s.Headline)
 			}
-			if got := sourceLinks(m); got != len(s.Sources) {
-				return stories, fmt.Sprintf("channel %s: the message for story %d links %d articles, the story has %d",
-					ch, s.ID, got, len(s.Sources))
+			// One link per outlet, as long as they fit (well within a
+			// field for a day's outlets).
+			if got := sourceLinks(m); got != outlets(s) {
+				return stories, fmt.Sprintf("channel %s: the message for story %d links %d articles, the story has %d outlets",
+					ch, s.ID, got, outlets(s))
 			}
 		}
 	}
 	return stories, ""
+}
+
+// replayHappenings maps the links and normalised titles of the labelled
+// story items (stories/dev.jsonl and dev2.jsonl, which label the replay
+// days' items) to their event. Singletons are left out: they name no
+// happening another item shares.
+func replayHappenings(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, rel := range []string{"stories/dev.jsonl", "stories/dev2.jsonl"} {
+		items := evaldata.Load(t, rel, story.ParseLabeled)
+		for _, it := range items {
+			if strings.Contains(it.Event, "-s-") {
+				continue
+			}
+			if it.Link != "" {
+				out[it.Link] = it.Event
+			}
+			out[normTitle(html.UnescapeString(it.Title))] = it.Event
+		}
+	}
+	return out
+}
+
+func normTitle(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+func keys(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // sourceLinks counts the article links in a story message's Sources field.
