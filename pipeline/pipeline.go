@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -277,7 +278,12 @@ func (p *Pipeline) drainBatch(ctx context.Context, todo []*prepared) error {
 			return err
 		}
 	}
-	for _, pr := range todo {
+	// Stories are decided in the order the outlets published, as the
+	// clusterer is evaluated: the first report starts the story and the
+	// rest join it, whatever order the polls returned them in.
+	order := slices.Clone(todo)
+	slices.SortStableFunc(order, func(a, b *prepared) int { return a.it.Published.Compare(b.it.Published) })
+	for _, pr := range order {
 		pr.tried = true
 		b, err := p.record(ctx, pr)
 		if err != nil {
