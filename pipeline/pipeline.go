@@ -118,6 +118,11 @@ type Pipeline struct {
 	// finish within it are decided in one batch, so a story's first post
 	// already holds them all rather than being edited a moment later.
 	Settle time.Duration
+	// MaxHold bounds how long prepared items wait to be recorded and
+	// posted while the rest of their batch is summarized (full-text
+	// fetches can be slow): past it, what is prepared is decided and
+	// posted, and the rest follows. Default 10s.
+	MaxHold time.Duration
 
 	// failures counts errors per item; setAside holds the items skipped
 	// after maxItemFailures. Only the pipeline's own goroutine uses them.
@@ -230,6 +235,7 @@ func (p *Pipeline) now() time.Time {
 // is the sink told. So the items of one poll, and of polls that finished
 // together (see Settle), are all in their story before its first post,
 // and no message is edited moments after it is sent to add one of them.
+// A batch whose summaries take longer than MaxHold is decided in rounds.
 func (p *Pipeline) Drain(ctx context.Context) error {
 	batch := p.BatchSize
 	if batch <= 0 {
@@ -261,9 +267,11 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 	}
 }
 
+// defaultMaxHold is MaxHold's default.
+const defaultMaxHold = 10 * time.Second
+
 // drainBatch decides and records a batch, then publishes its briefings.
 func (p *Pipeline) drainBatch(ctx context.Context, todo []*prepared) error {
-	var publish []Briefing
 	defer func() {
 		// A summary delivered late for an item not recorded has no story.
 		for _, pr := range todo {
@@ -271,17 +279,39 @@ func (p *Pipeline) drainBatch(ctx context.Context, todo []*prepared) error {
 				pr.late.settle("")
 			}
 		}
-		p.publish(ctx, publish)
 	}()
-	for _, pr := range todo {
-		if err := p.prepare(ctx, pr); err != nil {
+	hold := p.MaxHold
+	if hold <= 0 {
+		hold = defaultMaxHold
+	}
+	for rest := todo; len(rest) > 0; {
+		began, n := time.Now(), 0
+		for n < len(rest) {
+			if err := p.prepare(ctx, rest[n]); err != nil {
+				return err
+			}
+			n++
+			if time.Since(began) > hold {
+				break
+			}
+		}
+		err := p.recordAll(ctx, rest[:n])
+		if err != nil {
 			return err
 		}
+		rest = rest[n:]
 	}
-	// Stories are decided in the order the outlets published, as the
-	// clusterer is evaluated: the first report starts the story and the
-	// rest join it, whatever order the polls returned them in.
-	order := slices.Clone(todo)
+	return nil
+}
+
+// recordAll records prepared items in published order and then publishes
+// the relevant ones. The clusterer is evaluated in that order too: the
+// first report starts the story and the rest join it, whatever order the
+// polls returned them in.
+func (p *Pipeline) recordAll(ctx context.Context, prs []*prepared) error {
+	var publish []Briefing
+	defer func() { p.publish(ctx, publish) }()
+	order := slices.Clone(prs)
 	slices.SortStableFunc(order, func(a, b *prepared) int { return a.it.Published.Compare(b.it.Published) })
 	for _, pr := range order {
 		pr.tried = true

@@ -401,3 +401,30 @@ func TestSettleTakesWakesOfPollsFinishingTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowSummariesDoNotHoldTheBatch: past MaxHold, what is summarized is
+// decided and posted, and the rest follows.
+func TestSlowSummariesDoNotHoldTheBatch(t *testing.T) {
+	ms := &memStore{}
+	for i := range 4 {
+		ms.pending = append(ms.pending, story.Item{ID: int64(i + 1), Source: fmt.Sprintf("s%d", i), Title: fmt.Sprintf("Iran item %d", i),
+			Link: fmt.Sprintf("https://s%d.example/x", i), Published: time.Date(2025, 1, 16, 10, i, 0, 0, time.UTC)})
+	}
+	sink := &orderSink{ms: ms}
+	p := clusteringPipeline(ms)
+	p.Sink = sink
+	p.MaxHold = 50 * time.Millisecond
+	p.Summarize = func(_ context.Context, it story.Item) (Summary, error) {
+		time.Sleep(40 * time.Millisecond)
+		return Summary{Text: it.Title}, nil
+	}
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.seenAt) != 4 {
+		t.Fatalf("published %d briefings, want 4", len(sink.seenAt))
+	}
+	if sink.seenAt[0] == 4 {
+		t.Errorf("the first briefing waited for all 4 slow summaries (decisions recorded when published: %v)", sink.seenAt)
+	}
+}
