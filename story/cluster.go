@@ -70,8 +70,8 @@ type Options struct {
 	// LinkMax is the weight of a story's closest item in its score; the
 	// mean over its items has the rest. Default 0.4.
 	LinkMax float64
-	// PieceFactor scales the threshold for an item that is not a report
-	// (an explainer, live page, analysis, gallery or reaction, see
+	// PieceFactor scales the threshold for an item that is a piece about
+	// a happening (an explainer, live page, analysis or gallery, see
 	// KindOf) joining a story: such pieces are built on a happening in
 	// their own words. 1 judges them like reports. Default 0.8.
 	PieceFactor float64
@@ -555,7 +555,9 @@ func (c *Clusterer) match(it ClusterItem, f features) Decision {
 	slices.Sort(shared)
 	d := Decision{Story: best.id, Similarity: bestScore, Shared: shared}
 	threshold := c.opt.Threshold
-	if f.kind != KindReport {
+	if f.kind != KindReport && f.kind != KindReaction {
+		// Another actor's reaction is a happening of its own (LABELS.md
+		// version 2), not a piece built on this one: it keeps the bar.
 		threshold *= c.opt.PieceFactor
 	}
 	if bestScore >= threshold {
