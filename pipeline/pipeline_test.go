@@ -358,7 +358,7 @@ func TestSettleTakesWakesOfPollsFinishingTogether(t *testing.T) {
 	sink := &orderSink{ms: ms}
 	p := clusteringPipeline(ms)
 	p.Sink = sink
-	p.Settle = time.Second
+	p.Settle = 3 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	wake := make(chan struct{}, 1)
@@ -388,7 +388,7 @@ func TestSettleTakesWakesOfPollsFinishingTogether(t *testing.T) {
 	add(1, "wire") // a poll finishes
 	// Another finishes shortly after: time enough, without Settle, for
 	// the first item to be decided and posted alone.
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	add(2, "daily")
 	waitDecisions(t, ms, 2, time.After(10*time.Second), "two items decided")
 	cancel()
