@@ -80,6 +80,12 @@ type Options struct {
 	// by its own wording. Off by default: on the development days it
 	// costs more same-event joins than it saves (see eval stories).
 	ByReports bool
+	// TopK, when positive, tempers a story's closest item with the mean of
+	// its TopK closest items rather than of all of them: a big story told
+	// from many angles is judged by the reports that resemble the item,
+	// not diluted by the rest. Negative takes the mean over all its
+	// items. Default 3.
+	TopK int
 }
 
 const (
@@ -103,6 +109,9 @@ const (
 	postingShare = 1.0 / 50
 	// maxLinkItems bounds how many of a story's newest items are compared.
 	maxLinkItems = 16
+	defaultTopK  = 3
+	// maxTopK bounds TopK, so the closest items fit in a fixed array.
+	maxTopK = 8
 )
 
 // Clusterer groups items from several outlets into stories: an item joins
@@ -209,6 +218,13 @@ func NewClusterer(opt Options) *Clusterer {
 	if opt.PieceFactor <= 0 {
 		opt.PieceFactor = defaultPiece
 	}
+	switch {
+	case opt.TopK == 0:
+		opt.TopK = defaultTopK
+	case opt.TopK < 0:
+		opt.TopK = -1
+	}
+	opt.TopK = min(opt.TopK, maxTopK)
 	if opt.LinkMax <= 0 || opt.LinkMax > 1 {
 		opt.LinkMax = defaultLinkMax
 	}
@@ -517,6 +533,8 @@ func (c *Clusterer) match(it ClusterItem, f features) Decision {
 		seen[s.id] = true
 		var top, sum float64
 		var names []int32
+		var closest [maxTopK]float64
+		k := min(c.opt.TopK, maxTopK)
 		// A story with reports is judged by them: a piece about the event
 		// (an explainer, a reaction) that joined it does not pull other
 		// items in by its own wording.
@@ -531,6 +549,12 @@ func (c *Clusterer) match(it ClusterItem, f features) Decision {
 			e := &c.slots[sl]
 			x := sim(e)
 			sum += x
+			if i := k - 1; i >= 0 && x > closest[i] {
+				closest[i] = x
+				for ; i > 0 && closest[i] > closest[i-1]; i-- {
+					closest[i], closest[i-1] = closest[i-1], closest[i]
+				}
+			}
 			if x > top {
 				top = x
 				names = sharedNames(qnames, e.names)
@@ -539,7 +563,15 @@ func (c *Clusterer) match(it ClusterItem, f features) Decision {
 		if len(names) == 0 && top < strongSimilarity {
 			continue
 		}
-		raw := c.opt.LinkMax*top + (1-c.opt.LinkMax)*sum/float64(len(items))
+		mean := sum / float64(len(items))
+		if k > 0 && len(items) > k {
+			mean = 0
+			for _, v := range closest[:k] {
+				mean += v
+			}
+			mean /= float64(k)
+		}
+		raw := c.opt.LinkMax*top + (1-c.opt.LinkMax)*mean
 		score := raw * c.discount(s, at)
 		if best == nil || score > bestScore || (score == bestScore && s.id < best.id) {
 			best, bestScore, bestRaw, bestNames = s, score, raw, names

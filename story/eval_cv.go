@@ -26,11 +26,14 @@ type Params struct {
 	PieceFactor float64
 	// ByReports judges stories by their reports only.
 	ByReports bool
+	// TopK is how many of a story's closest items temper its closest one
+	// (-1: all of them).
+	TopK int
 }
 
 // Apply returns opt with p's constants.
 func (p Params) Apply(opt Options) Options {
-	opt.Threshold, opt.LinkMax, opt.PieceFactor, opt.ByReports = p.Threshold, p.LinkMax, p.PieceFactor, p.ByReports
+	opt.Threshold, opt.LinkMax, opt.PieceFactor, opt.ByReports, opt.TopK = p.Threshold, p.LinkMax, p.PieceFactor, p.ByReports, p.TopK
 	return opt
 }
 
@@ -40,8 +43,8 @@ func ParamGrid() []Params {
 	for t := 0.14; t <= 0.46; t += 0.02 {
 		for _, l := range []float64{0.4, 0.6, 0.8, 1.0} {
 			for _, pf := range []float64{0.6, 0.8, 1} {
-				for _, br := range []bool{false, true} {
-					g = append(g, Params{Threshold: round2(t), LinkMax: l, PieceFactor: pf, ByReports: br})
+				for _, k := range []int{-1, 2, 3, 5} {
+					g = append(g, Params{Threshold: round2(t), LinkMax: l, PieceFactor: pf, TopK: k})
 				}
 			}
 		}
@@ -201,7 +204,7 @@ func CVTargets() Targets { return Targets{PairwiseF1: 0.70, BCubedF1: 0.94} }
 // below its floor fails `eval stories --check` and TestDevSetCrossValidated.
 // Issue 12's targets (CVTargets) are NOT yet met; the floors only keep the
 // figures from sliding while they are. Raise them as the figures improve.
-func CVFloors() Targets { return Targets{PairwiseF1: 0.640, BCubedF1: 0.918} }
+func CVFloors() Targets { return Targets{PairwiseF1: 0.670, BCubedF1: 0.922} }
 
 // TargetStatus says whether one cross-validated figure meets its target.
 type TargetStatus struct {

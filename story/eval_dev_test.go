@@ -43,7 +43,7 @@ func TestDevSetCrossValidated(t *testing.T) {
 	}
 	// The defaults are the constants fitted on all days.
 	o := NewClusterer(Options{}).Options()
-	if got := (Params{o.Threshold, o.LinkMax, o.PieceFactor, o.ByReports}); got != rep.Fitted {
+	if got := (Params{o.Threshold, o.LinkMax, o.PieceFactor, o.ByReports, o.TopK}); got != rep.Fitted {
 		t.Errorf("default constants %+v differ from those fitted on all days %+v: refit them", got, rep.Fitted)
 	}
 }

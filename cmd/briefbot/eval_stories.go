@@ -122,13 +122,13 @@ func runEvalStories(ctx context.Context, e *env, args []string) error {
 func printStoriesCV(w io.Writer, paths []string, rep story.CVReport) {
 	fmt.Fprintf(w, "stories on %s: %d items, %d events (%d with 2+ items), %d news days\n",
 		strings.Join(paths, " + "), rep.Items, rep.Events, rep.MultiEvents, len(rep.Days))
-	fmt.Fprintf(w, "fitted on all days: threshold %.2f, closest-item weight %.1f, piece factor %.1f, by reports %v; CV refits them without the day scored\n\n",
-		rep.Fitted.Threshold, rep.Fitted.LinkMax, rep.Fitted.PieceFactor, rep.Fitted.ByReports)
+	fmt.Fprintf(w, "fitted on all days: threshold %.2f, closest-item weight %.1f, piece factor %.1f, closest items %d; CV refits them without the day scored\n\n",
+		rep.Fitted.Threshold, rep.Fitted.LinkMax, rep.Fitted.PieceFactor, rep.Fitted.TopK)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "day\titems\tevents\tmulti\tin-sample B³\tpairwise\tCV B³\tpairwise\tfit thr\tlink\tpiece\treports\tbaseline B³\tpairwise\t")
+	fmt.Fprintln(tw, "day\titems\tevents\tmulti\tin-sample B³\tpairwise\tCV B³\tpairwise\tfit thr\tlink\tpiece\ttop k\tbaseline B³\tpairwise\t")
 	for _, d := range rep.Days {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.1f\t%.1f\t%v\t%.3f\t%.3f\t\n", d.Day, d.Items, d.Events, d.Multi,
-			d.InSample.BCubedF1, d.InSample.F1, d.CV.BCubedF1, d.CV.F1, d.Fitted.Threshold, d.Fitted.LinkMax, d.Fitted.PieceFactor, d.Fitted.ByReports, d.Baseline.BCubedF1, d.Baseline.F1)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.1f\t%.1f\t%d\t%.3f\t%.3f\t\n", d.Day, d.Items, d.Events, d.Multi,
+			d.InSample.BCubedF1, d.InSample.F1, d.CV.BCubedF1, d.CV.F1, d.Fitted.Threshold, d.Fitted.LinkMax, d.Fitted.PieceFactor, d.Fitted.TopK, d.Baseline.BCubedF1, d.Baseline.F1)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
