@@ -8,7 +8,8 @@ import (
 )
 
 // Cross-validation by news day. The clusterer's fitted constants (the
-// join threshold and the weight of a story's closest item) are chosen from
+// join threshold, the weight of a story's closest item, how many of its
+// closest items temper it, the bar for pieces) are chosen from
 // a small grid by their scores on the training days only, and the figure
 // reported for a day is that of the constants chosen without it. Items of
 // one day share names and wording, so holding out whole days is what keeps
@@ -37,7 +38,8 @@ func (p Params) Apply(opt Options) Options {
 	return opt
 }
 
-// ParamGrid is the grid the constants are fitted over.
+// ParamGrid is the grid the constants are fitted over. ByReports is not
+// in it: cross-validation chose against it (README, Stories).
 func ParamGrid() []Params {
 	var g []Params
 	for t := 0.14; t <= 0.46; t += 0.02 {
