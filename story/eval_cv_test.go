@@ -60,3 +60,31 @@ func mustScore(t *testing.T, items []LabeledItem, p Params) Scores {
 	}
 	return s
 }
+
+// The targets are reported as met or not from the cross-validated
+// figures; the floors fail only a figure below them.
+func TestTargetsAndFloorsOnCVFigures(t *testing.T) {
+	rep := CVReport{CV: Summary{MacroBCubed: 0.93, MacroPairwise: 0.71}, InSample: Summary{MacroBCubed: 0.99, MacroPairwise: 0.99}}
+	st := Targets{PairwiseF1: 0.70, BCubedF1: 0.94}.StatusCV(rep)
+	if len(st) != 2 || st[0].Met() || !st[1].Met() {
+		t.Fatalf("status %v; want B³ not met, pairwise met", st)
+	}
+	if got, want := st[0].String(), "target CV macro B³ F1 ≥ 0.94: NOT MET (0.930)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := st[1].String(), "target CV macro pairwise F1 ≥ 0.70: met (0.710)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	for _, tt := range []struct {
+		floor Targets
+		fails int
+	}{
+		{Targets{PairwiseF1: 0.70, BCubedF1: 0.92}, 0},
+		{Targets{PairwiseF1: 0.72, BCubedF1: 0.92}, 1},
+		{Targets{PairwiseF1: 0.72, BCubedF1: 0.95}, 2},
+	} {
+		if got := tt.floor.CheckCV(rep); len(got) != tt.fails {
+			t.Errorf("floor %+v: %v, want %d failures (in-sample figures must not count)", tt.floor, got, tt.fails)
+		}
+	}
+}
