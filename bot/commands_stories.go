@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 	"slices"
@@ -106,14 +108,30 @@ func (b *Bot) briefing(s store.Story, topic string) Briefing {
 		OriginalTitle: OriginalTitle(s),
 		Link:          s.Link,
 		Summary:       s.Summary,
-		Published:     s.Published,
 		Subtopics:     s.Subtopics,
 		Topic:         topic,
 	}
+	br.Published, br.Updated = StoryTimes(s)
 	for _, src := range s.Sources {
 		br.Outlets = append(br.Outlets, OutletLink{Name: b.outlet(src.Source), Link: src.Link})
 	}
 	return br
+}
+
+// StoryTimes are when st was first reported (its earliest report, which
+// may have joined after the story was posted) and, for a story with more
+// than one report, when it last changed; zero when it has one.
+func StoryTimes(st store.Story) (first, updated time.Time) {
+	first = st.Published
+	for _, src := range st.Sources {
+		if !src.Published.IsZero() && (first.IsZero() || src.Published.Before(first)) {
+			first = src.Published
+		}
+	}
+	if len(st.Sources) > 1 {
+		updated = st.Updated
+	}
+	return first, updated
 }
 
 // OriginalTitle is the title of the item heading st (the source whose link

@@ -26,9 +26,16 @@ type Briefing struct {
 	OriginalTitle string
 	Link          string
 	Summary       string
-	Outlets       []OutletLink
-	Published     time.Time
-	Subtopics     []string
+	// Outlets are the story's items' outlets, oldest report first; the
+	// embed lists each outlet once.
+	Outlets []OutletLink
+	// Published is when the story was first reported.
+	Published time.Time
+	// Updated is when the story last changed (an outlet's report joined
+	// it); zero, or within a minute of Published, for a story that has
+	// not been edited.
+	Updated   time.Time
+	Subtopics []string
 	// Topic is the configured topic the story was posted for.
 	Topic string
 }
@@ -112,7 +119,7 @@ func StoryEmbed(b Briefing) *discordgo.MessageEmbed {
 		Color:  embedColor,
 		Footer: &discordgo.MessageEmbedFooter{Text: footer(b.Topic)},
 	}
-	if v, n := outletsValue(b.Outlets); v != "" {
+	if v, n := outletsValue(b.Outlets, b.Link); v != "" {
 		name := "Source"
 		if n > 1 {
 			name = "Sources"
@@ -120,9 +127,11 @@ func StoryEmbed(b Briefing) *discordgo.MessageEmbed {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: v, Inline: true})
 	}
 	if ts := timestamp(b.Published); ts != "" {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
-			Name: "Published", Value: fmt.Sprintf("<t:%s:f> (<t:%s:R>)", ts, ts), Inline: true,
-		})
+		v := fmt.Sprintf("<t:%s:f> (<t:%s:R>)", ts, ts)
+		if up := timestamp(b.Updated); up != "" && b.Updated.Sub(b.Published) >= editedAfter {
+			v += fmt.Sprintf("\nupdated <t:%s:R>", up)
+		}
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Published", Value: v, Inline: true})
 	}
 	if v := subtopicsValue(b.Subtopics); v != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Subtopics", Value: v, Inline: true})
@@ -228,8 +237,10 @@ func digestLine(b Briefing) string {
 		sb.WriteString(title)
 	}
 	var names []string
+	seen := map[string]bool{}
 	for _, o := range b.Outlets {
-		if n := truncate(markdownText(cleanLine(o.Name)), maxOutletName); n != "" {
+		if n := truncate(markdownText(cleanLine(o.Name)), maxOutletName); n != "" && !seen[strings.ToLower(n)] {
+			seen[strings.ToLower(n)] = true
 			names = append(names, n)
 		}
 	}
@@ -245,12 +256,19 @@ func digestLine(b Briefing) string {
 	return sb.String()
 }
 
-// outletsValue lists outlets as masked links, as many as fit in a field,
-// then "+N more". It also returns how many distinct outlets there were.
-func outletsValue(outlets []OutletLink) (string, int) {
+// editedAfter is how long after its first report a story's change is
+// worth an "updated" line.
+const editedAfter = time.Minute
+
+// outletsValue lists outlets as masked links, one per outlet, as many as
+// fit in a field, then "+N more". An outlet with several reports links the
+// one heading the story (headLink) if it is among them, else its newest
+// (the last given). It also returns how many distinct outlets there were.
+func outletsValue(outlets []OutletLink, headLink string) (string, int) {
 	type entry struct{ name, link string }
 	var list []entry
-	seen := map[entry]bool{}
+	seen := map[string]int{} // folded name -> index in list
+	head := safeURL(headLink)
 	for _, o := range outlets {
 		link := safeURL(o.Link)
 		name := cleanLine(o.Name)
@@ -263,10 +281,14 @@ func outletsValue(outlets []OutletLink) (string, int) {
 			continue
 		}
 		e := entry{truncate(linkText(name), maxOutletName), link}
-		if seen[e] {
+		key := strings.ToLower(e.name)
+		if i, ok := seen[key]; ok {
+			if link != "" && list[i].link != head {
+				list[i].link = link
+			}
 			continue
 		}
-		seen[e] = true
+		seen[key] = len(list)
 		list = append(list, e)
 	}
 	const sep = " · "

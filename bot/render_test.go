@@ -299,6 +299,48 @@ func TestSafeURL(t *testing.T) {
 	}
 }
 
+func TestStoryEmbedOutletsOnceAndUpdated(t *testing.T) {
+	b := Briefing{
+		Title: "Israeli cabinet delays vote on Gaza ceasefire deal",
+		Link:  "https://wire.example.com/vote-delayed",
+		Outlets: []OutletLink{ // oldest first, as a story's sources are
+			{Name: "Example Wire", Link: "https://wire.example.com/vote-scheduled"},
+			{Name: "Daily Example", Link: "https://daily.example.org/vote"},
+			{Name: "Example Wire", Link: "https://wire.example.com/vote-delayed"}, // heads the story
+			{Name: "Daily Example", Link: "https://daily.example.org/explainer"},  // that outlet's newest
+			{Name: "example wire", Link: "https://wire.example.com/live"},
+		},
+		Published: published,
+		Updated:   published.Add(90 * time.Minute),
+	}
+	fields := map[string]string{}
+	for _, f := range StoryEmbed(b).Fields {
+		fields[f.Name] = f.Value
+	}
+	if want := "[Example Wire](https://wire.example.com/vote-delayed) · [Daily Example](https://daily.example.org/explainer)"; fields["Sources"] != want {
+		t.Errorf("Sources = %q, want %q", fields["Sources"], want)
+	}
+	if want := fmt.Sprintf("<t:%d:f> (<t:%d:R>)\nupdated <t:%d:R>", published.Unix(), published.Unix(), published.Add(90*time.Minute).Unix()); fields["Published"] != want {
+		t.Errorf("Published = %q, want %q", fields["Published"], want)
+	}
+	// Within a minute of the first report (one poll's items) is not an update.
+	b.Updated = published.Add(20 * time.Second)
+	for _, f := range StoryEmbed(b).Fields {
+		if f.Name == "Published" && strings.Contains(f.Value, "updated") {
+			t.Errorf("Published = %q: an update within a minute is not worth a line", f.Value)
+		}
+	}
+	// Many reports of few outlets: "+N more" counts outlets, not reports.
+	var many []OutletLink
+	for i := range 200 {
+		many = append(many, OutletLink{Name: fmt.Sprintf("Outlet %d", i%3), Link: fmt.Sprintf("https://o%d.example/%d", i%3, i)})
+	}
+	v, n := outletsValue(many, "")
+	if n != 3 || strings.Contains(v, "more") || !strings.Contains(v, "https://o0.example/198") {
+		t.Errorf("outletsValue = %q, %d; want three outlets, each its newest link", v, n)
+	}
+}
+
 func TestCleanText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"  a  b\t\tc  ", "a b c"},

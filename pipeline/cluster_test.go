@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,6 +169,40 @@ func TestJoinRefreshesTheStoryHeadline(t *testing.T) {
 	}
 	if st.Headline != want.Title || st.Link != want.Link {
 		t.Errorf("story reads %q at %s; want %q at %s", st.Headline, st.Link, want.Title, want.Link)
+	}
+}
+
+// The incident: a story first known through an explainer is
+// headed, and summarized, by the report of the happening once it joins,
+// and another explainer joining later does not take the heading back.
+func TestReportHeadsTheStoryOverExplainers(t *testing.T) {
+	ms := &memStore{}
+	mk := func(id int64, src, title, text string, at time.Duration) story.Item {
+		return story.Item{ID: id, Source: src, Key: src, Title: title, Description: text,
+			Link: "https://" + src + ".example/" + strconv.FormatInt(id, 10), Published: clusterNow.Add(at)}
+	}
+	explainer := mk(1, "sky", "How was Iran's nuclear talks deal in Muscat reached? What we know",
+		"Iran and the US held indirect nuclear talks in Muscat, with Oman's foreign minister carrying messages between the delegations.", -4*time.Hour)
+	report := mk(2, "aljazeera", "Iran and US hold indirect nuclear talks in Muscat",
+		"Iran and the US held indirect nuclear talks in Muscat on Saturday, Oman's foreign minister carrying messages between the delegations, Tehran said.", -3*time.Hour)
+	later := mk(3, "bbc", "Why do Iran's nuclear talks with the US in Muscat matter?",
+		"Iran and the US held indirect nuclear talks in Muscat, with Oman's foreign minister carrying messages between the two delegations.", -2*time.Hour)
+	ms.pending = []story.Item{explainer, report, later}
+	p := clusteringPipeline(ms)
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	id := ms.storyOf(explainer.ID)
+	if id == 0 || ms.storyOf(report.ID) != id || ms.storyOf(later.ID) != id {
+		t.Fatalf("stories %d, %d, %d; want one story", id, ms.storyOf(report.ID), ms.storyOf(later.ID))
+	}
+	st, err := ms.Story(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Headline != report.Title || st.Link != report.Link || st.Summary != report.Description {
+		t.Errorf("story is headed %q at %s, summary %q; want the report's %q at %s, %q",
+			st.Headline, st.Link, st.Summary, report.Title, report.Link, report.Description)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -112,6 +113,16 @@ type Pipeline struct {
 	// several instances, items another instance's poller recorded wake
 	// nobody here.
 	Recheck time.Duration
+	// Settle, when set, is how long Run waits after a wake before
+	// draining, taking further wakes meanwhile: the items of polls that
+	// finish within it are decided in one batch, so a story's first post
+	// already holds them all rather than being edited a moment later.
+	Settle time.Duration
+	// MaxHold bounds how long prepared items wait to be recorded and
+	// posted while the rest of their batch is summarized (full-text
+	// fetches can be slow): past it, what is prepared is decided and
+	// posted, and the rest follows. Default 10s.
+	MaxHold time.Duration
 
 	// failures counts errors per item; setAside holds the items skipped
 	// after maxItemFailures. Only the pipeline's own goroutine uses them.
@@ -156,7 +167,29 @@ func (p *Pipeline) Run(ctx context.Context, wake <-chan struct{}) error {
 		case <-ctx.Done():
 			return nil
 		case <-wake:
+			if !p.settle(ctx, wake) {
+				return nil
+			}
 		case <-wait:
+		}
+	}
+}
+
+// settle waits Settle after a wake, absorbing the wakes of polls that
+// finish meanwhile; false when ctx ends.
+func (p *Pipeline) settle(ctx context.Context, wake <-chan struct{}) bool {
+	if p.Settle <= 0 {
+		return true
+	}
+	t := time.NewTimer(p.Settle)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-wake:
+		case <-t.C:
+			return true
 		}
 	}
 }
@@ -195,7 +228,14 @@ func (p *Pipeline) now() time.Time {
 	return time.Now()
 }
 
-// Drain processes pending items until none are left.
+// Drain processes pending items until none are left. Each batch is
+// decided in two passes: every item is classified and summarized first
+// (the slow part: a full-text fetch, a model call), then the batch's
+// stories are decided and recorded one item after another, and only then
+// is the sink told. So the items of one poll, and of polls that finished
+// together (see Settle), are all in their story before its first post,
+// and no message is edited moments after it is sent to add one of them.
+// A batch whose summaries take longer than MaxHold is decided in rounds.
 func (p *Pipeline) Drain(ctx context.Context) error {
 	batch := p.BatchSize
 	if batch <= 0 {
@@ -212,21 +252,96 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 			p.forgetSetAside(items)
 		}
 		progress := false
+		var todo []*prepared
 		for _, it := range items {
-			if p.setAside[it.ID] {
-				continue
+			if !p.setAside[it.ID] {
+				todo = append(todo, &prepared{it: it})
 			}
-			progress = true
-			if err := p.process(ctx, it); err != nil {
-				if ctx.Err() != nil || !p.failed(it, err) {
-					return err
-				}
-				continue
-			}
-			delete(p.failures, it.ID) // months of running must not grow it
+		}
+		err = p.drainBatch(ctx, todo)
+		for _, pr := range todo {
+			progress = progress || pr.tried
+		}
+		if err != nil {
+			return err
 		}
 		if !progress {
 			return nil
+		}
+	}
+}
+
+// defaultMaxHold is MaxHold's default.
+const defaultMaxHold = 10 * time.Second
+
+// drainBatch decides and records a batch, then publishes its briefings.
+func (p *Pipeline) drainBatch(ctx context.Context, todo []*prepared) error {
+	defer func() {
+		// A summary delivered late for an item not recorded has no story.
+		for _, pr := range todo {
+			if pr.late != nil {
+				pr.late.settle("")
+			}
+		}
+	}()
+	hold := p.MaxHold
+	if hold <= 0 {
+		hold = defaultMaxHold
+	}
+	for rest := todo; len(rest) > 0; {
+		began, n := time.Now(), 0
+		for n < len(rest) {
+			if err := p.prepare(ctx, rest[n]); err != nil {
+				return err
+			}
+			n++
+			if time.Since(began) > hold {
+				break
+			}
+		}
+		err := p.recordAll(ctx, rest[:n])
+		if err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	return nil
+}
+
+// recordAll records prepared items in published order and then publishes
+// the relevant ones. The clusterer is evaluated in that order too: the
+// first report starts the story and the rest join it, whatever order the
+// polls returned them in.
+func (p *Pipeline) recordAll(ctx context.Context, prs []*prepared) error {
+	var publish []Briefing
+	defer func() { p.publish(ctx, publish) }()
+	order := slices.Clone(prs)
+	slices.SortStableFunc(order, func(a, b *prepared) int { return a.it.Published.Compare(b.it.Published) })
+	for _, pr := range order {
+		pr.tried = true
+		b, err := p.record(ctx, pr)
+		if err != nil {
+			if ctx.Err() != nil || !p.failed(pr.it, err) {
+				return err
+			}
+			continue
+		}
+		delete(p.failures, pr.it.ID) // months of running must not grow it
+		if b != nil {
+			publish = append(publish, *b)
+		}
+	}
+	return nil
+}
+
+// publish hands a batch's briefings to the sink.
+func (p *Pipeline) publish(ctx context.Context, bs []Briefing) {
+	if p.Sink == nil {
+		return
+	}
+	for _, b := range bs {
+		if err := p.Sink.Publish(ctx, b); err != nil && !errors.Is(err, context.Canceled) {
+			p.Log.Error("pipeline: publishing briefing failed", "source", b.Item.Source, "item", b.Item.ID, "err", err)
 		}
 	}
 }
@@ -269,41 +384,59 @@ func (p *Pipeline) forgetSetAside(pending []story.Item) {
 	}
 }
 
-func (p *Pipeline) process(ctx context.Context, it story.Item) error {
+// prepared is an item through relevance and summary, not yet recorded.
+type prepared struct {
+	it         story.Item
+	rel        Relevance
+	d          store.Decision
+	late       *lateSummary
+	translated string // the item's English title, when translated
+	tried      bool   // recording was attempted
+}
+
+// prepare classifies pr's item and, when relevant, summarizes it. It fails
+// only when ctx ends.
+func (p *Pipeline) prepare(ctx context.Context, pr *prepared) error {
+	it := pr.it
 	rel := p.Classify(it)
-	d := store.Decision{
+	pr.rel = rel
+	pr.d = store.Decision{
 		Relevant: rel.Relevant, Score: rel.Score, Topics: rel.Topics,
 		Subtopics: rel.Subtopics, Reasons: rel.Reasons, At: p.now().UTC(),
 	}
-	var (
-		late       *lateSummary
-		translated string // the item's English title, when translated
-	)
-	if rel.Relevant {
-		summarize := p.Summarize
-		if p.SummarizeLate != nil {
-			late = &lateSummary{recorded: make(chan struct{})}
-			// Until the decision is recorded, a late summary has no story
-			// to go to: deliveries wait, and are dropped if it never is.
-			defer late.settle("")
-			summarize = func(ctx context.Context, it story.Item) (Summary, error) {
-				return p.SummarizeLate(ctx, it, func(sum string) { p.lateSummary(ctx, it, late, sum) })
-			}
-		}
-		sum, err := summarize(ctx, it)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			// A summary is a nicety; the description still informs.
-			p.Log.Warn("pipeline: summary failed; using the description", "source", it.Source, "item", it.ID, "err", err)
-			sum = Summary{Text: it.Description}
-		}
-		d.Summary, translated = sum.Text, sum.Title
-		// Heads the story only if the item starts one (see
-		// store.Decision); a join sets it again, or clears it, below.
-		d.StoryHeadline = translated
+	if !rel.Relevant {
+		return nil
 	}
+	summarize := p.Summarize
+	if p.SummarizeLate != nil {
+		late := &lateSummary{recorded: make(chan struct{})}
+		// Until the decision is recorded, a late summary has no story to
+		// go to: deliveries wait, and are dropped if it never is.
+		pr.late = late
+		summarize = func(ctx context.Context, it story.Item) (Summary, error) {
+			return p.SummarizeLate(ctx, it, func(sum string) { p.lateSummary(ctx, it, late, sum) })
+		}
+	}
+	sum, err := summarize(ctx, it)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// A summary is a nicety; the description still informs.
+		p.Log.Warn("pipeline: summary failed; using the description", "source", it.Source, "item", it.ID, "err", err)
+		sum = Summary{Text: it.Description}
+	}
+	pr.d.Summary, pr.translated = sum.Text, sum.Title
+	// Heads the story only if the item starts one (see store.Decision); a
+	// join sets it again, or clears it, below.
+	pr.d.StoryHeadline = pr.translated
+	return nil
+}
+
+// record decides pr's story and records the decision; it returns the
+// briefing to publish, nil for an irrelevant item.
+func (p *Pipeline) record(ctx context.Context, pr *prepared) (*Briefing, error) {
+	it, rel, d, translated := pr.it, pr.rel, pr.d, pr.translated
 	var ci story.ClusterItem
 	if rel.Relevant && p.Cluster != nil {
 		ci = story.ClusterItemOf(it)
@@ -338,31 +471,25 @@ func (p *Pipeline) process(ctx context.Context, it story.Item) error {
 		err = p.Store.CompleteItem(wctx, it.ID, d)
 	}
 	if err != nil {
-		return fmt.Errorf("pipeline: recording decision for item %d: %w", it.ID, err)
+		return nil, fmt.Errorf("pipeline: recording decision for item %d: %w", it.ID, err)
 	}
 	if rel.Relevant && p.Cluster != nil {
 		p.addToCluster(ctx, it, ci, d.StoryID)
 	}
-	if late != nil {
-		late.settle(d.Summary)
+	if pr.late != nil {
+		pr.late.settle(d.Summary)
 	}
 	if p.Counters.Processed != nil {
 		p.Counters.Processed()
 	}
 	p.Log.Debug("pipeline: item classified", "source", it.Source, "item", it.ID, "relevant", rel.Relevant, "score", rel.Score)
 	if !rel.Relevant {
-		return nil
+		return nil, nil
 	}
 	if p.Counters.Relevant != nil {
 		p.Counters.Relevant()
 	}
-	if p.Sink == nil {
-		return nil
-	}
-	if err := p.Sink.Publish(ctx, Briefing{Item: it, Decision: d}); err != nil && !errors.Is(err, context.Canceled) {
-		p.Log.Error("pipeline: publishing briefing failed", "source", it.Source, "item", it.ID, "err", err)
-	}
-	return nil
+	return &Briefing{Item: it, Decision: d}, nil
 }
 
 // addToCluster records a completed relevant item in the clusterer under

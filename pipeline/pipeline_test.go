@@ -355,3 +355,125 @@ func TestFailureBookkeepingIsPruned(t *testing.T) {
 		t.Errorf("setAside = %v after the item left the pending state, want empty", p.setAside)
 	}
 }
+
+// orderSink records the order of publications against the store's
+// decisions.
+type orderSink struct {
+	ms     *memStore
+	mu     sync.Mutex
+	seenAt []int // decisions recorded when each briefing was published
+}
+
+func (s *orderSink) Publish(_ context.Context, b Briefing) error {
+	s.ms.mu.Lock()
+	n := len(s.ms.decisions)
+	s.ms.mu.Unlock()
+	s.mu.Lock()
+	s.seenAt = append(s.seenAt, n)
+	s.mu.Unlock()
+	return nil
+}
+
+// TestBatchIsDecidedBeforeAnyPost: the items of one batch (one poll, or
+// polls that finished together) are all in their story before the sink,
+// which wakes the poster, hears of any of them.
+func TestBatchIsDecidedBeforeAnyPost(t *testing.T) {
+	ms := &memStore{}
+	for i, src := range []string{"wire", "daily", "weekly"} {
+		ms.pending = append(ms.pending, story.Item{ID: int64(i + 1), Source: src, Title: "Iran cabinet vote on ceasefire deal delayed " + src,
+			Link: "https://" + src + ".example/vote", Published: time.Date(2025, 1, 16, 10, i, 0, 0, time.UTC)})
+	}
+	sink := &orderSink{ms: ms}
+	p := clusteringPipeline(ms)
+	p.Sink = sink
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.seenAt) != 3 {
+		t.Fatalf("published %d briefings, want 3", len(sink.seenAt))
+	}
+	for i, n := range sink.seenAt {
+		if n != 3 {
+			t.Errorf("briefing %d published when %d of 3 decisions were recorded; want all 3 first", i, n)
+		}
+	}
+}
+
+// TestSettleTakesWakesOfPollsFinishingTogether: Run waits Settle after a
+// wake, so items recorded by a poll finishing just after are in the same
+// batch.
+func TestSettleTakesWakesOfPollsFinishingTogether(t *testing.T) {
+	ms := &memStore{}
+	sink := &orderSink{ms: ms}
+	p := clusteringPipeline(ms)
+	p.Sink = sink
+	p.Settle = 3 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wake := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, wake) }()
+	// Let the start-up drain find nothing.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ms.mu.Lock()
+		reads := ms.reads
+		ms.mu.Unlock()
+		if reads > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("pipeline never drained at start")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	add := func(id int64, src string) {
+		ms.mu.Lock()
+		ms.pending = append(ms.pending, story.Item{ID: id, Source: src, Title: "Iran cabinet vote on ceasefire deal delayed " + src,
+			Link: "https://" + src + ".example/vote", Published: time.Date(2025, 1, 16, 10, int(id), 0, 0, time.UTC)})
+		ms.mu.Unlock()
+		wake <- struct{}{}
+	}
+	add(1, "wire") // a poll finishes
+	// Another finishes shortly after: time enough, without Settle, for
+	// the first item to be decided and posted alone.
+	time.Sleep(300 * time.Millisecond)
+	add(2, "daily")
+	waitDecisions(t, ms, 2, time.After(10*time.Second), "two items decided")
+	cancel()
+	<-done
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	for i, n := range sink.seenAt {
+		if n != 2 {
+			t.Errorf("briefing %d published when %d of 2 decisions were recorded; want both first", i, n)
+		}
+	}
+}
+
+// TestSlowSummariesDoNotHoldTheBatch: past MaxHold, what is summarized is
+// decided and posted, and the rest follows.
+func TestSlowSummariesDoNotHoldTheBatch(t *testing.T) {
+	ms := &memStore{}
+	for i := range 4 {
+		ms.pending = append(ms.pending, story.Item{ID: int64(i + 1), Source: fmt.Sprintf("s%d", i), Title: fmt.Sprintf("Iran item %d", i),
+			Link: fmt.Sprintf("https://s%d.example/x", i), Published: time.Date(2025, 1, 16, 10, i, 0, 0, time.UTC)})
+	}
+	sink := &orderSink{ms: ms}
+	p := clusteringPipeline(ms)
+	p.Sink = sink
+	p.MaxHold = 50 * time.Millisecond
+	p.Summarize = func(_ context.Context, it story.Item) (Summary, error) {
+		time.Sleep(40 * time.Millisecond)
+		return Summary{Text: it.Title}, nil
+	}
+	if err := p.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.seenAt) != 4 {
+		t.Fatalf("published %d briefings, want 4", len(sink.seenAt))
+	}
+	if sink.seenAt[0] == 4 {
+		t.Errorf("the first briefing waited for all 4 slow summaries (decisions recorded when published: %v)", sink.seenAt)
+	}
+}

@@ -7,19 +7,28 @@ import "math"
 // item stands for the story and how much the outlets agree on a sentence.
 
 // BestItem returns the index of the item that best stands for the story:
-// the one whose headline and lead are most like the others' (so a lone
-// outlet's angle does not become the story's headline), the earliest
+// a report whose main subject is the happening (KindOf), preferred over
+// explainers, analysis, live pages, galleries and reactions; among those,
+// the one whose headline and lead are most like the other items' (so a
+// lone outlet's angle does not become the story's headline), the earliest
 // among equals. It returns -1 for no items.
 func BestItem(items []ClusterItem) int {
 	if len(items) == 0 {
 		return -1
 	}
 	vecs := make([]map[string]float64, len(items))
+	reports := false
+	kinds := make([]Kind, len(items))
 	for i, it := range items {
-		vecs[i] = unitVector(extract(it.Title, it.Text).terms)
+		f := extract(it.Title, it.Text)
+		vecs[i], kinds[i] = unitVector(f.terms), f.kind
+		reports = reports || f.kind == KindReport
 	}
 	best, bestScore := -1, -1.0
 	for i := range items {
+		if reports && kinds[i] != KindReport {
+			continue
+		}
 		var score float64
 		for j := range items {
 			if i != j {

@@ -18,6 +18,20 @@ func TestBestItem(t *testing.T) {
 	if got := BestItem(nil); got != -1 {
 		t.Errorf("BestItem(nil) = %d, want -1", got)
 	}
+	// The incident in the issue: a report that the cabinet vote was
+	// delayed heads the story, not the explainer most like the rest.
+	vote := []ClusterItem{
+		{Title: "Israeli cabinet to vote on Gaza ceasefire deal", Text: "Israel's cabinet will vote on the Gaza ceasefire and hostage deal on Thursday.", Published: at(1)},
+		{Title: "How the Gaza ceasefire deal was reached: what we know", Text: "The Gaza ceasefire and hostage deal, the vote in Israel's cabinet and what comes next.", Published: at(2)},
+		{Title: "Why was Israel's cabinet vote on the Gaza ceasefire deal delayed?", Text: "Israel's cabinet vote on the Gaza ceasefire and hostage deal was put off.", Published: at(3)},
+		{Title: "Live: Israel's cabinet vote on Gaza ceasefire deal", Text: "Israel's cabinet vote on the Gaza ceasefire deal, hostage releases.", Published: at(4)},
+	}
+	if got := BestItem(vote); got != 0 {
+		t.Errorf("BestItem = %d (%q); want the report (0), not an explainer or live page", got, vote[got].Title)
+	}
+	if got := BestItem(vote[1:]); got < 0 {
+		t.Errorf("BestItem of pieces only = %d; want one of them", got)
+	}
 	// Equal items: the earliest wins.
 	same := []ClusterItem{{Title: "Same", Published: at(2)}, {Title: "Same", Published: at(1)}}
 	if got := BestItem(same); got != 1 {

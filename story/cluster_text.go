@@ -38,6 +38,7 @@ type features struct {
 	names []string     // keys of the terms that are names, sorted
 	wire  uint64       // hash of the normalised title and lead; 0 if empty
 	lead  uint64       // hash of the normalised lead; 0 if too short
+	kind  Kind         // what the headline says the item is
 }
 
 type termWeight struct {
@@ -59,6 +60,7 @@ func extract(title, text string) features {
 	lw := words(lead)
 
 	var f features
+	f.kind = KindOf(title)
 	f.wire = hashWords(tw, lw)
 	if len(lw) >= minWireLeadWords {
 		f.lead = hashWords(nil, lw)
@@ -386,16 +388,23 @@ func termKey(w string) string {
 
 // synonyms map the words news reports use interchangeably for one kind of
 // happening to one key, after stemming: outlets vary their verbs ("kills",
-// "slaughters") more than their facts.
+// "dies") more than their facts. Each group is a general class of event
+// or actor, never the wording of one report.
 var synonyms = map[string]string{}
 
 func init() {
 	for _, group := range []string{
-		"kill killed killing dead death deaths die died slaughter slaughtered massacre massacred",
+		// deaths: the plain verbs and nouns of a death toll
+		"kill killed killing dead death deaths die died",
+		// military strikes: the words for one armed attack
 		"strike strikes airstrike airstrikes attack attacks attacked raid raids raided bombing bombed bombs shelling",
+		// meetings between officials
 		"meet meets meeting meetings summit summits talks talk",
+		// a halt to fighting
 		"ceasefire truce",
+		// people held by an armed group
 		"hostage hostages captive captives",
+		// people who report the news
 		"journalist journalists photojournalist reporter reporters",
 	} {
 		f := strings.Fields(group)

@@ -3,6 +3,7 @@ package poster
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/briefbot/briefbot/bot"
@@ -23,8 +24,13 @@ func (e *env) wantStoryEmbed(m discordtest.Message, id int64, outlets int) {
 	if len(st.Sources) != outlets {
 		e.t.Fatalf("story %d has %d sources, want %d", id, len(st.Sources), outlets)
 	}
-	b := bot.Briefing{Title: st.Headline, Link: st.Link, Summary: st.Summary, Published: st.Published,
+	b := bot.Briefing{Title: st.Headline, Link: st.Link, Summary: st.Summary,
 		Subtopics: st.Subtopics, Topic: topicDiplomacy}
+	// The first report's time and, once joined, when the story changed.
+	b.Published, b.Updated = bot.StoryTimes(st)
+	if outlets > 1 && !strings.Contains(embedJSON(e.t, bot.StoryEmbed(b)), "updated") {
+		e.t.Errorf("story %d with %d outlets renders no \"updated\" line", id, outlets)
+	}
 	for _, src := range st.Sources {
 		b.Outlets = append(b.Outlets, bot.OutletLink{Name: src.Source, Link: src.Link})
 	}

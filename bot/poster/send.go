@@ -298,10 +298,10 @@ func (p *Poster) briefing(st store.Story, d store.Delivery) bot.Briefing {
 		OriginalTitle: bot.OriginalTitle(st),
 		Link:          st.Link,
 		Summary:       st.Summary,
-		Published:     st.Published,
 		Subtopics:     st.Subtopics,
 		Topic:         bot.TopicLabel(topic),
 	}
+	b.Published, b.Updated = bot.StoryTimes(st)
 	for _, src := range st.Sources {
 		if p.o.SourceVisible != nil && !p.o.SourceVisible(d.GuildID, src.Source) {
 			continue

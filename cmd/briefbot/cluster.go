@@ -52,7 +52,7 @@ command, naming the line; nothing is written.`,
 // clusterFlags declares the clusterer's tuning flags; zero keeps a default.
 func clusterFlags(fs *flag.FlagSet, opt *story.Options) {
 	fs.DurationVar(&opt.Window, "window", 0, "how long a story stays open after its newest item (default 48h)")
-	fs.Float64Var(&opt.Threshold, "threshold", 0, "similarity an item needs to join a story, in (0,1] (default 0.30)")
+	fs.Float64Var(&opt.Threshold, "threshold", 0, "similarity an item needs to join a story, in (0,1] (default 0.28)")
 	fs.DurationVar(&opt.Fresh, "fresh", 0, "how long after its first item a story is joined at the plain threshold (default 12h)")
 }
 

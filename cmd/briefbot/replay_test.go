@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/briefbot/briefbot/internal/evaldata"
 	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/store/sqlite"
+	"github.com/briefbot/briefbot/story"
 )
 
 // replayTopic is the topic the replay channels follow.
@@ -57,6 +60,35 @@ func TestReplayDays(t *testing.T) {
 		t.Errorf("the replayed days produced %d stories, %d carried by several outlets; want some of each", stories, multi)
 	}
 }
+
+// knownSplits lists, by replay day, the labelled happenings that the
+// replay still posts as several messages per channel: the fewest and most
+// messages seen. Issue 12 wants one message per happening; this list
+// records what is not yet fixed, so that CI catches any new split, and
+// TestReplayDays fails unless each day stays within it: a happening not
+// listed that splits, or one above its most, is a regression; one below
+// its fewest means the list must shrink. Which poll a feed's items land in
+// follows timing, and the clusterer's decisions follow that order, so a
+// few happenings vary between runs (fewest 1: split in some runs only);
+// their ranges are those seen over repeated runs.
+var knownSplits = map[string]map[string]split{
+	"2024-04-14": {
+		"20240414-hamas-rejects-proposal": {2, 2},
+		"20240414-biden-netanyahu-call":   {1, 2},
+	},
+	"2025-03-18": {"20250318-israel-resumes-gaza-war": {2, 4}},
+	"2025-05-13": {"20250513-saudi-600bn-deals": {2, 2}},
+	"2025-10-10": {
+		"20251010-gaza-ceasefire-takes-effect":    {11, 11},
+		"20251010-israel-cabinet-approves-deal":   {2, 3},
+		"20251010-us-200-troops-task-force":       {2, 2},
+		"20251010-trump-middle-east-trip":         {2, 2},
+		"20251010-qatar-idaho-air-force-facility": {1, 2},
+	},
+}
+
+// split is how many messages per channel a known split happening gets.
+type split struct{ fewest, most int }
 
 // replayFeed serves one outlet's recorded RSS document as it is, but holds
 // every request until open is closed: the first poll, whose backfill makes
@@ -228,6 +260,61 @@ sources:
 			}
 		}
 	}
+	// One happening, one message: items the story labels put in one event
+	// should not head or sit in two of the topic's stories. Issue 12 wants
+	// none split; the splits not yet fixed are listed in knownSplits, and
+	// the day must stay within that list: a new split, or more messages
+	// for a listed one, is a regression; fewer means the list must shrink.
+	if happenings := replayHappenings(t); len(happenings) > 0 {
+		byEvent := map[string]map[int64]bool{}
+		for _, s := range topical {
+			for _, src := range s.Sources {
+				ev, ok := happenings[src.Link]
+				if !ok {
+					ev, ok = happenings[normTitle(src.Title)]
+				}
+				if !ok {
+					continue
+				}
+				if byEvent[ev] == nil {
+					byEvent[ev] = map[int64]bool{}
+				}
+				byEvent[ev][s.ID] = true
+			}
+		}
+		heads := map[int64]string{}
+		for _, s := range topical {
+			heads[s.ID] = s.Headline
+		}
+		day := filepath.Base(dir)
+		known := knownSplits[day]
+		for ev, ids := range byEvent {
+			if len(ids) < 2 {
+				continue
+			}
+			var hs []string
+			for _, id := range keys(ids) {
+				hs = append(hs, fmt.Sprintf("%d %q", id, heads[id]))
+			}
+			if most := max(known[ev].most, 1); len(ids) > most {
+				t.Errorf("happening %s has %d messages per channel, want 1 (at most %d listed in knownSplits): %s", ev, len(ids), most, strings.Join(hs, "; "))
+			} else {
+				t.Logf("known split: happening %s has %d messages per channel: %s", ev, len(ids), strings.Join(hs, "; "))
+			}
+		}
+		labels := map[string]bool{}
+		for _, ev := range happenings {
+			labels[ev] = true
+		}
+		for ev, want := range known {
+			if !labels[ev] {
+				t.Errorf("knownSplits[%q] lists %s, which no labelled item of dev or dev2 names", day, ev)
+			}
+			if n := max(len(byEvent[ev]), 1); n < want.fewest {
+				t.Errorf("happening %s has %d messages per channel, fewer than the %d knownSplits[%q] lists: lower the list", ev, n, want.fewest, day)
+			}
+		}
+	}
 	t.Logf("%s: %d items, %d relevant, %d stories on %s (%d carried by several outlets), %d messages, %d edits",
 		filepath.Base(dir), items, relevant, len(topical), replayTopic, multi, len(creates), len(edits))
 	if code := stop(); code != 0 {
@@ -272,13 +359,48 @@ func replayPending(ctx context.Context, t *testing.T, st *sqlite.Store, fake *di
 			if !ok {
 				return stories, fmt.Sprintf("channel %s has no message for story %d (%q)", ch, s.ID, s.Headline)
 			}
-			if got := sourceLinks(m); got != len(s.Sources) {
-				return stories, fmt.Sprintf("channel %s: the message for story %d links %d articles, the story has %d",
-					ch, s.ID, got, len(s.Sources))
+			// One link per outlet, as long as they fit (well within a
+			// field for a day's outlets).
+			if got := sourceLinks(m); got != outlets(s) {
+				return stories, fmt.Sprintf("channel %s: the message for story %d links %d articles, the story has %d outlets",
+					ch, s.ID, got, outlets(s))
 			}
 		}
 	}
 	return stories, ""
+}
+
+// replayHappenings maps the links and normalised titles of the labelled
+// story items (stories/dev.jsonl and dev2.jsonl, which label the replay
+// days' items) to their event. Singletons are left out: they name no
+// happening another item shares.
+func replayHappenings(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, rel := range []string{"stories/dev.jsonl", "stories/dev2.jsonl"} {
+		items := evaldata.Load(t, rel, story.ParseLabeled)
+		for _, it := range items {
+			if strings.Contains(it.Event, "-s-") {
+				continue
+			}
+			if it.Link != "" {
+				out[it.Link] = it.Event
+			}
+			out[normTitle(html.UnescapeString(it.Title))] = it.Event
+		}
+	}
+	return out
+}
+
+func normTitle(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+func keys(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // sourceLinks counts the article links in a story message's Sources field.

@@ -169,6 +169,9 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 		Counters: pipeline.Counters{Processed: m.ItemsProcessed.Inc, Relevant: func() { m.ItemsRelevant.Inc(); w.relevant() }},
 		// Items another instance's poller records wake nobody here.
 		Recheck: pipelineRecheck,
+		// Polls finishing together are decided as one batch, so a
+		// story's first post holds all their reports.
+		Settle: pipelineSettle,
 	}
 	model, _ := sum.(*llm.Summarizer)
 	if model != nil && cfg.Summarize.LLM.EditWindow > 0 {
@@ -270,6 +273,10 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 // without being woken, which with several instances bounds the delay of
 // items another instance polled.
 const pipelineRecheck = 2 * time.Second
+
+// pipelineSettle is how long the pipeline waits after a poll wakes it, so
+// the items of polls finishing within it are decided before any is posted.
+const pipelineSettle = 1500 * time.Millisecond
 
 // slowestInterval is the longest time between two polls of any source:
 // per-source intervals, and the slower pace while WebSub pushes.
