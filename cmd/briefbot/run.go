@@ -117,17 +117,18 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 		opts.WebSub = &source.WebSubOptions{CallbackBase: cfg.WebSub.CallbackURL, Secret: cfg.WebSubSecret}
 	}
 	fetcher := source.NewFetcher(limitsFromConfig(cfg), log)
-	// The watch learns the feeds once the live set is applied; nothing
-	// runs before then.
-	w := newWatch(nil, cfg.Polling.Interval, log)
-	poller := source.NewPoller(fetcher, countingStore{st, m, w}, nil, opts, log)
+	// The watch asks the poller for what it polls now: reloads and
+	// servers' feeds change the set while running.
+	var poller *source.Poller
+	w := newWatch(func() []source.Feed { return poller.Feeds() }, cfg.Polling.Interval, log)
+	poller = source.NewPoller(fetcher, countingStore{st, m, w}, nil, opts, log)
 	lv.poller = poller
 	if err := lv.apply(ctx); err != nil {
 		return err
 	}
 	feeds := poller.Feeds()
 	logFeeds(log, feeds)
-	w.feeds, w.interval = feeds, soonestInterval(cfg, feeds)
+	w.interval = soonestInterval(cfg, feeds)
 
 	var (
 		sink    pipeline.Sink = countingSink{pipeline.NewConsole(e.stdout), w}
@@ -196,7 +197,7 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 	checks := map[string]admin.Check{
 		"store": st.Ping,
 		"sources": func(ctx context.Context) error {
-			return degraded(ctx, st, feeds, func(ctx context.Context) error {
+			return degraded(ctx, st, poller.Feeds(), func(ctx context.Context) error {
 				return sourcesHealthy(ctx, st, started, slowestInterval(cfg, feeds))
 			})
 		},

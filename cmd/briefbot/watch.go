@@ -24,8 +24,8 @@ import (
 // A successful poll logs nothing at the default level, so without it a
 // newcomer sees nothing until an outlet publishes something relevant.
 type watch struct {
-	feeds    []source.Feed
-	interval time.Duration // the soonest any source is polled again
+	feeds    func() []source.Feed // the sources polled now: reloads and servers' feeds change them
+	interval time.Duration        // the soonest any source is polled again
 	log      *slog.Logger
 	now      func() time.Time
 
@@ -61,7 +61,7 @@ const (
 	backlogSize   = 5
 )
 
-func newWatch(feeds []source.Feed, interval time.Duration, log *slog.Logger) *watch {
+func newWatch(feeds func() []source.Feed, interval time.Duration, log *slog.Logger) *watch {
 	return &watch{feeds: feeds, interval: interval, log: log, now: time.Now,
 		attempted: map[string]bool{}, failing: map[string]string{}}
 }
@@ -120,9 +120,10 @@ func (w *watch) run(ctx context.Context, st store.Store, slowest time.Duration) 
 			return nil
 		case <-t.C:
 		}
+		n := len(w.feeds())
 		w.mu.Lock()
 		reported := w.reported
-		done := len(w.attempted) >= len(w.feeds)
+		done := len(w.attempted) >= n
 		w.mu.Unlock()
 		if !reported {
 			if done || w.now().Sub(start) > slowest+watchTick {
@@ -151,8 +152,9 @@ func (w *watch) firstRound(ctx context.Context, st store.Store) {
 	}
 	var ok, waiting int
 	var failing []string
+	feeds := w.feeds()
 	w.mu.Lock()
-	for _, f := range w.feeds {
+	for _, f := range feeds {
 		s := byName[f.Name]
 		switch {
 		case s.Failures > 0:
@@ -174,7 +176,7 @@ func (w *watch) firstRound(ctx context.Context, st store.Store) {
 	w.lastFails = strings.Join(failing, ",")
 	w.mu.Unlock()
 
-	line := fmt.Sprintf("watching %d sources: %d ok, %d failing", len(w.feeds), ok, len(failing))
+	line := fmt.Sprintf("watching %d sources: %d ok, %d failing", len(feeds), ok, len(failing))
 	if len(failing) > 0 {
 		line += " (" + strings.Join(failing, ", ") + ")"
 	}
@@ -182,7 +184,7 @@ func (w *watch) firstRound(ctx context.Context, st store.Store) {
 		line += fmt.Sprintf(", %d not polled yet", waiting)
 	}
 	line += fmt.Sprintf("; %d items recorded as already seen; next poll in %s", seen, shortDuration(w.interval))
-	if len(failing) == len(w.feeds) && len(failing) > 1 {
+	if len(failing) == len(feeds) && len(failing) > 1 {
 		line += "; no source could be read: check this host's network, DNS or proxy (HTTPS_PROXY)"
 	}
 	w.log.Info(line)
@@ -194,10 +196,21 @@ func (w *watch) firstRound(ctx context.Context, st store.Store) {
 // heartbeat logs a line when something changed since the last one, or
 // when heartbeatEvery has passed.
 func (w *watch) heartbeat() {
+	feeds := w.feeds()
 	w.mu.Lock()
 	fails := make([]string, 0, len(w.failing))
-	for n := range w.failing {
-		fails = append(fails, n)
+	for _, f := range feeds {
+		if _, ok := w.failing[f.Name]; ok {
+			fails = append(fails, f.Name)
+		}
+	}
+	// A source no longer polled (removed, or reloaded away) is forgotten.
+	if len(fails) < len(w.failing) {
+		for name := range w.failing {
+			if !slices.Contains(fails, name) {
+				delete(w.failing, name)
+			}
+		}
 	}
 	sort.Strings(fails)
 	failKey := strings.Join(fails, ",")
@@ -217,7 +230,7 @@ func (w *watch) heartbeat() {
 	w.changes, w.lastLine, w.lastFails = counts{}, w.now(), failKey
 	w.mu.Unlock()
 
-	line := fmt.Sprintf("heartbeat: %d sources, %d ok, %d failing", len(w.feeds), len(w.feeds)-len(fails), len(fails))
+	line := fmt.Sprintf("heartbeat: %d sources, %d ok, %d failing", len(feeds), len(feeds)-len(fails), len(fails))
 	if len(fails) > 0 {
 		line += " (" + strings.Join(fails, ", ") + ")"
 	}

@@ -124,7 +124,7 @@ func TestWatchHeartbeat(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logBuf, nil))
 	// Not in name order: the lines list failing sources sorted.
 	feeds := []source.Feed{{Name: "c"}, {Name: "a"}, {Name: "b"}}
-	w := newWatch(feeds, 2*time.Minute, log)
+	w := newWatch(func() []source.Feed { return feeds }, 2*time.Minute, log)
 	clock := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
 	w.now = func() time.Time { return clock }
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), nil)
