@@ -64,7 +64,8 @@ type Poller struct {
 	hosts   map[string]chan struct{} // one request at a time per host
 	sources map[string]*sync.Mutex   // one poll or push at a time per source
 
-	push *webSub // nil unless WebSub is configured
+	push  *webSub    // nil unless WebSub is configured
+	sched *scheduler // phases and learned intervals (schedule.go)
 
 	// parse is Parse; tests count calls to show that a 304 costs no parse.
 	parse func(body []byte, contentType, baseURL string) (*Document, error)
@@ -87,6 +88,7 @@ func NewPoller(fetcher *Fetcher, st Store, feeds []Feed, opts PollerOptions, log
 		sources: map[string]*sync.Mutex{},
 		parse:   Parse,
 	}
+	p.sched = newScheduler(feeds, opts.DefaultInterval, opts.MinInterval, opts.MaxInterval, opts.Now)
 	if opts.WebSub != nil && opts.WebSub.CallbackBase != "" {
 		p.push = newWebSub(p, *opts.WebSub)
 	}
@@ -224,11 +226,12 @@ const (
 )
 
 // initialDelay resumes a source's schedule from what the store remembers,
-// so a restart neither hammers a feed nor forgets a backoff, and spreads
-// first polls over a few seconds.
+// so a restart neither hammers a feed nor forgets a backoff, and starts
+// it at its phase of the interval, so first polls are spread over it.
 func (p *Poller) initialDelay(ctx context.Context, feed Feed) time.Duration {
 	interval := p.interval(feed)
-	spread := jitterUpTo(min(interval, 10*time.Second))
+	now := p.opts.Now()
+	spread := p.sched.first(feed, interval, now, now)
 	st, err := p.store.Source(ctx, feed.Name)
 	if err != nil {
 		return spread
@@ -246,11 +249,7 @@ func (p *Poller) initialDelay(ctx context.Context, feed Feed) time.Duration {
 	if st.Failures > 0 {
 		due = p.backoff(interval, st.Failures)
 	}
-	wait := last.Add(due).Sub(p.opts.Now())
-	if wait < 0 {
-		wait = 0
-	}
-	return wait + spread
+	return p.sched.first(feed, interval, now, last.Add(due))
 }
 
 // PollOnce fetches feed once and records the outcome in the store, exactly
@@ -298,6 +297,7 @@ func (p *Poller) poll(ctx context.Context, feed Feed) (PollResult, int, error) {
 		return p.fail(wctx, ctx, feed, now, err)
 	}
 	items := Normalize(doc.Feed, feed, resp.URL, now)
+	p.sched.observe(feed.Name, items, hintsFrom(resp.Header, doc, now), now)
 	res, err := p.record(wctx, feed, st.Primed, items, resp.ETag, resp.LastModified, now)
 	if err != nil {
 		return res, 0, err
@@ -437,26 +437,24 @@ func (p *Poller) lockSource(name string) func() {
 	return m.Unlock
 }
 
-// interval is the feed's polling interval, stretched while push delivers.
+// interval is the feed's polling interval (see scheduler.interval),
+// stretched while push delivers.
 func (p *Poller) interval(feed Feed) time.Duration {
-	d := feed.Interval
-	if d <= 0 {
-		d = p.opts.DefaultInterval
-	}
+	d, _ := p.sched.interval(feed)
 	if p.push != nil {
 		d = p.push.pollInterval(feed.Name, d, p.opts.Now())
 	}
 	return d
 }
 
-// nextDelay is the wait before the next poll: the interval ±10% after a
-// success; after a failure an exponential backoff with jitter, at least
+// nextDelay is the wait before the next poll: the interval, landing on
+// the feed's phase, after a success; after a failure an exponential backoff with jitter, at least
 // the interval and at most MaxBackoff, or the server's Retry-After if that
 // is longer.
 func (p *Poller) nextDelay(feed Feed, failures int, err error) time.Duration {
 	interval := p.interval(feed)
 	if err == nil || failures == 0 {
-		return jitterAround(interval, 0.1)
+		return p.sched.next(feed, interval, p.opts.Now())
 	}
 	d := p.backoff(interval, failures)
 	// Equal jitter: half fixed, half random, so failing sources spread out.
@@ -477,10 +475,6 @@ func (p *Poller) backoff(interval time.Duration, failures int) time.Duration {
 		d *= 2
 	}
 	return max(min(d, p.opts.MaxBackoff), interval)
-}
-
-func jitterAround(d time.Duration, frac float64) time.Duration {
-	return time.Duration(float64(d) * (1 - frac + 2*frac*rand.Float64()))
 }
 
 func jitterUpTo(d time.Duration) time.Duration {

@@ -67,6 +67,8 @@ func runBot(ctx context.Context, e *env, cfg *config.Config, log *slog.Logger) e
 		Concurrency:     cfg.Polling.Concurrency,
 		MaxItemAge:      cfg.Polling.MaxItemAge,
 		DefaultInterval: cfg.Polling.Interval,
+		MinInterval:     cfg.Polling.MinInterval,
+		MaxInterval:     cfg.Polling.MaxInterval,
 		Owner:           instanceName(),
 		OnNew: func(string, []story.Item) {
 			select { // a hint: the pipeline reads the store anyway
