@@ -59,6 +59,7 @@ type Poller struct {
 	log     *slog.Logger
 
 	global chan struct{} // global concurrency bound
+	turns  chan struct{} // polls under way, fetching or not (see inTurn)
 
 	mu      sync.Mutex
 	hosts   map[string]chan struct{} // one request at a time per host
@@ -84,6 +85,7 @@ func NewPoller(fetcher *Fetcher, st Store, feeds []Feed, opts PollerOptions, log
 		opts:    opts,
 		log:     log,
 		global:  make(chan struct{}, opts.Concurrency),
+		turns:   make(chan struct{}, turnsPerSlot*opts.Concurrency),
 		hosts:   map[string]chan struct{}{},
 		sources: map[string]*sync.Mutex{},
 		parse:   Parse,
@@ -126,7 +128,9 @@ func (p *Poller) Run(ctx context.Context) error {
 func (p *Poller) loop(ctx context.Context, feed Feed) {
 	log := p.log.With(slog.String("source", feed.Name))
 	var wait time.Duration
-	onFreshStack(func() { wait = p.initialDelay(ctx, feed) })
+	if !p.inTurn(ctx, func() { wait = p.initialDelay(ctx, feed) }) {
+		return
+	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
@@ -136,26 +140,40 @@ func (p *Poller) loop(ctx context.Context, feed Feed) {
 		case <-timer.C:
 		}
 		var stop bool
-		onFreshStack(func() { wait, stop = p.turn(ctx, feed, log) })
-		if stop {
+		if !p.inTurn(ctx, func() { wait, stop = p.turn(ctx, feed, log) }) || stop {
 			return
 		}
 		timer.Reset(wait)
 	}
 }
 
-// onFreshStack runs f on a goroutine of its own and waits for it. A poll
-// grows a deep stack (HTTP, parsing, the store) that a waiting loop would
-// otherwise keep between polls: some 10 KiB per source, 100 MiB for
-// 10,000 sources. A finished goroutine's stack goes back to the runtime.
-func onFreshStack(f func()) {
+// inTurn runs f on a goroutine of its own, once fewer than
+// turnsPerSlot·Concurrency others are running, and waits for it; false
+// means ctx ended first and f did not run. A poll grows a deep stack
+// (HTTP, parsing, the store) that a waiting loop would otherwise keep
+// between polls, some 10 KiB per source, 100 MiB for 10,000 sources; and
+// when polls fall behind, those waiting for a fetch slot would each hold
+// one. A finished goroutine's stack goes back to the runtime, and a loop
+// waiting for a turn holds only its small one.
+func (p *Poller) inTurn(ctx context.Context, f func()) bool {
+	select {
+	case p.turns <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() { <-p.turns }()
 		f()
 	}()
 	<-done
+	return true
 }
+
+// turnsPerSlot: polls may be under way beyond those fetching, reading
+// state, recording and holding leases in the store meanwhile.
+const turnsPerSlot = 4
 
 // turn is one due poll of feed: claim its lease, poll, keep the lease
 // until the next poll. It returns the wait before the next turn, or stop

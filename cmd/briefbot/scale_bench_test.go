@@ -619,6 +619,10 @@ func logMemory(ctx context.Context, mode string, every time.Duration) {
 				_ = pprof.Lookup("goroutine").WriteTo(f, 1)
 				f.Close()
 			}
+			if f, err := os.Create(filepath.Join(dir, mode+".live.heap")); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
 		}
 		fmt.Fprintf(os.Stderr, "scale-mem %s: heap in use %.1f MiB, stacks %.1f MiB, runtime from OS %.1f MiB, goroutines %d\n",
 			mode, float64(m.HeapInuse)/(1<<20), float64(m.StackInuse)/(1<<20), float64(m.Sys)/(1<<20), runtime.NumGoroutine())
