@@ -3,8 +3,8 @@ package source
 import (
 	"bytes"
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
