@@ -221,3 +221,51 @@ func TestFeedHints(t *testing.T) {
 		t.Errorf("interval %s (%q), want the feed's 10m ttl", d, why)
 	}
 }
+
+// TestScheduleKeepsBudget runs the schedule over 1,000 feeds (10% busy)
+// for 20 minutes with every poll taking 4 s: busy feeds sit at
+// min_interval, quiet ones above the flat interval, and the polls after
+// warm-up match the flat schedule's count. Polls that take time must not
+// push every later poll back.
+func TestScheduleKeepsBudget(t *testing.T) {
+	const flat, pollTakes = 2 * time.Minute, 4 * time.Second
+	start := time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC)
+	clock := start
+	var feeds []Feed
+	for i := range 1000 {
+		feeds = append(feeds, Feed{Name: fmt.Sprintf("f%d", i), URL: fmt.Sprintf("http://h%d/x%d", i%16, i)})
+	}
+	s := newScheduler(feeds, flat, 30*time.Second, 30*time.Minute, func() time.Time { return clock })
+	due := map[string]time.Time{}
+	for i, f := range feeds {
+		every := 6 * time.Hour
+		if i%10 == 0 {
+			every = 5 * time.Minute
+		}
+		s.observe(f.Name, itemsEvery(start, every, 20), feedHints{}, start)
+		due[f.Name] = start.Add(s.first(f, flat, start, start))
+	}
+	polls, warm, end := 0, start.Add(4*time.Minute), start.Add(20*time.Minute)
+	for clock = start; clock.Before(end); clock = clock.Add(250 * time.Millisecond) {
+		for _, f := range feeds {
+			if due[f.Name].After(clock) {
+				continue
+			}
+			if clock.After(warm) {
+				polls++
+			}
+			done := clock.Add(pollTakes)
+			iv, _ := s.interval(f)
+			due[f.Name] = done.Add(s.next(f, iv, done))
+		}
+	}
+	perFlat := float64(polls) / float64(end.Sub(warm)/flat)
+	if perFlat < 950 || perFlat > 1050 {
+		t.Errorf("%.0f polls per flat interval, want about 1,000", perFlat)
+	}
+	b, _ := s.interval(feeds[0])
+	q, _ := s.interval(feeds[1])
+	if b != 30*time.Second || q <= flat {
+		t.Errorf("busy every %s, quiet every %s: want 30s and above %s", b, q, flat)
+	}
+}
