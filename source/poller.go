@@ -91,6 +91,7 @@ func NewPoller(fetcher *Fetcher, st Store, feeds []Feed, opts PollerOptions, log
 		parse:   Parse,
 	}
 	p.sched = newScheduler(feeds, opts.DefaultInterval, opts.MinInterval, opts.MaxInterval, opts.Now)
+	p.store = scheduleNoter{st, p}
 	if opts.WebSub != nil && opts.WebSub.CallbackBase != "" {
 		p.push = newWebSub(p, *opts.WebSub)
 	}

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mmcdole/gofeed/rss"
 
+	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/story"
 )
 
@@ -303,6 +305,7 @@ type scheduler struct {
 	def, lo, hi time.Duration
 	now         func() time.Time
 	phases      map[string]float64 // fixed at start; unknown feeds hash their name
+	byName      map[string]Feed    // the feeds known at start
 
 	mu      sync.Mutex
 	feeds   map[string]*feedSchedule
@@ -323,7 +326,11 @@ func newScheduler(feeds []Feed, def, lo, hi time.Duration, now func() time.Time)
 	if hi < def {
 		hi = max(def, DefaultMaxInterval)
 	}
-	return &scheduler{def: def, lo: lo, hi: hi, now: now, phases: phaseFractions(feeds), feeds: map[string]*feedSchedule{}}
+	byName := make(map[string]Feed, len(feeds))
+	for _, f := range feeds {
+		byName[f.Name] = f
+	}
+	return &scheduler{def: def, lo: lo, hi: hi, now: now, phases: phaseFractions(feeds), byName: byName, feeds: map[string]*feedSchedule{}}
 }
 
 func (s *scheduler) phase(name string) float64 {
@@ -371,7 +378,7 @@ func (s *scheduler) interval(feed Feed) (time.Duration, string) {
 		d, why = adaptiveInterval(fs.rate.perHour(now), s.scale, s.lo, s.hi)
 	}
 	if fs != nil && fs.hints.floor > d {
-		d, why = fs.hints.floor, fs.hints.why+" "+fmtDuration(fs.hints.floor)
+		d, why = fs.hints.floor, fs.hints.why+" "+roundDuration(fs.hints.floor)
 	}
 	return d, why
 }
@@ -431,14 +438,28 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-// fmtDuration drops the zero tails of Duration.String: "10m", "1h", "1h30m".
-func fmtDuration(d time.Duration) string {
-	s := d.Round(time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
+// FormatInterval prints an interval the way people say it: "45s", "2m",
+// "1h30m" (for `briefbot sources`).
+func FormatInterval(d time.Duration) string { return roundDuration(d) }
+
+// scheduleNoter is the poller's store: each poll it records carries the
+// source's interval and why, for `briefbot sources`.
+type scheduleNoter struct {
+	Store
+	p *Poller
+}
+
+func (n scheduleNoter) RecordPoll(ctx context.Context, source string, poll store.Poll) ([]story.Item, error) {
+	if poll.Interval == 0 {
+		feed, ok := n.p.sched.byName[source]
+		if !ok {
+			feed = Feed{Name: source}
+		}
+		var d time.Duration
+		d, poll.IntervalReason = n.p.sched.interval(feed)
+		if poll.Interval = n.p.interval(feed); poll.Interval != d {
+			poll.IntervalReason += ", slowed while WebSub pushes"
+		}
 	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return n.Store.RecordPoll(ctx, source, poll)
 }

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -267,5 +268,23 @@ func TestScheduleKeepsBudget(t *testing.T) {
 	q, _ := s.interval(feeds[1])
 	if b != 30*time.Second || q <= flat {
 		t.Errorf("busy every %s, quiet every %s: want 30s and above %s", b, q, flat)
+	}
+}
+
+// TestPollRecordsInterval: every recorded poll carries the source's
+// interval and why, which `briefbot sources` shows; a feed's <ttl> shows
+// as the reason.
+func TestPollRecordsInterval(t *testing.T) {
+	fx := newPollerFixture(t, rssDoc("<ttl>15</ttl>", hourly("a", 3, pollNow)...), "", 0)
+	fx.feed.Interval = 0
+	fx.p = fx.newPoller(t)
+	if _, err := fx.p.PollOnce(context.Background(), fx.feed); err != nil {
+		t.Fatal(err)
+	}
+	if len(fx.store.polls) != 1 {
+		t.Fatalf("%d polls recorded, want 1", len(fx.store.polls))
+	}
+	if p := fx.store.polls[0]; p.Interval != 15*time.Minute || p.IntervalReason != "RSS ttl 15m" {
+		t.Errorf("recorded interval %s (%q), want 15m (\"RSS ttl 15m\")", p.Interval, p.IntervalReason)
 	}
 }

@@ -169,6 +169,10 @@ type SourceState struct {
 	ItemsSeen int64
 	// LastItemLag is how late the newest new item reached us (fetched - published).
 	LastItemLag time.Duration
+	// PollInterval is the source's polling interval as the poller last set
+	// it, and PollReason why (zero and "" before its first poll).
+	PollInterval time.Duration
+	PollReason   string
 }
 
 // Poll is the outcome of one successful fetch of a source.
@@ -180,6 +184,10 @@ type Poll struct {
 	ETag         string
 	LastModified string
 	Items        []NewItem
+	// Interval and IntervalReason are the poller's interval for the source
+	// and why, for `briefbot sources`; a zero Interval keeps the stored one.
+	Interval       time.Duration
+	IntervalReason string
 }
 
 // NewItem is an item from a poll and whether it should enter the pipeline.

@@ -119,3 +119,12 @@ func UTC(t time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// PollSchedule returns a poll's interval and reason as update arguments:
+// nil for both when the poll carries no interval, to keep what is stored.
+func PollSchedule(p store.Poll) (interval, reason any) {
+	if p.Interval <= 0 {
+		return nil, nil
+	}
+	return int64(p.Interval), p.IntervalReason
+}
