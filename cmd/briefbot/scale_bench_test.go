@@ -258,6 +258,8 @@ type scaleChild struct {
 	// anon and file split the last RSS sample: the program's memory and
 	// the mapped binary.
 	anon, file float64
+	exited     chan struct{} // closed when the process has ended
+	err        error         // its exit status, once exited
 }
 
 type sample struct {
@@ -277,6 +279,7 @@ func startChild(b *testing.B, name string, env ...string) *scaleChild {
 	if err := c.cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
+	c.exited = make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
@@ -291,6 +294,8 @@ func startChild(b *testing.B, name string, env ...string) *scaleChild {
 				c.mu.Unlock()
 			}
 		}
+		c.err = c.cmd.Wait() // after the output is read, as Wait requires
+		close(c.exited)
 	}()
 	return c
 }
@@ -359,6 +364,12 @@ func runScale(b *testing.B, n int, speed, measured float64) {
 	tick := time.NewTicker(max(time.Second/time.Duration(max(speed, 1)), 200*time.Millisecond))
 	for now := range tick.C {
 		for _, c := range children {
+			select {
+			case <-c.exited:
+				cancel()
+				b.Fatalf("%s poller exited early (%v); its log is above", c.name, c.err)
+			default:
+			}
 			c.sampleProc()
 		}
 		if now.After(end) {
@@ -371,7 +382,7 @@ func runScale(b *testing.B, n int, speed, measured float64) {
 		_ = c.cmd.Process.Signal(os.Interrupt)
 	}
 	for _, c := range children {
-		_ = c.cmd.Wait()
+		<-c.exited
 	}
 	b.Logf("feeds=%d speed=%g: warm-up %s, measured %s (compressed), GOMAXPROCS=%d, load %s",
 		n, speed, warm, time.Duration(measured*float64(s.interval)), runtime.GOMAXPROCS(0), loadAvg())
