@@ -280,6 +280,14 @@ func startChild(b *testing.B, name string, env ...string) *scaleChild {
 		b.Fatal(err)
 	}
 	c.exited = make(chan struct{})
+	b.Cleanup(func() { // a benchmark that failed midway leaves no process behind
+		select {
+		case <-c.exited:
+		default:
+			_ = c.cmd.Process.Kill()
+			<-c.exited
+		}
+	})
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
