@@ -309,8 +309,10 @@ type scheduler struct {
 
 	mu      sync.Mutex
 	feeds   map[string]*feedSchedule
+	learned int // feeds with a learned rate
 	scale   float64
 	scaleAt time.Time
+	scaleN  int // learned, when scale was computed
 }
 
 type feedSchedule struct {
@@ -352,6 +354,9 @@ func (s *scheduler) observe(name string, items []story.Item, hints feedHints, no
 		s.feeds[name] = fs
 	}
 	if r.k > 0 {
+		if fs.rate.k == 0 {
+			s.learned++
+		}
 		fs.rate = r
 	}
 	fs.hints = hints
@@ -372,7 +377,10 @@ func (s *scheduler) interval(feed Feed) (time.Duration, string) {
 	case fs == nil || fs.rate.k == 0:
 		d, why = s.def, "polling.interval (no dated items yet)"
 	default:
-		if s.scaleAt.IsZero() || now.Sub(s.scaleAt) > scaleRefresh {
+		// Also whenever 5% more feeds have been learned: a scale from the
+		// first few feeds polled (all busy, say) would send the quiet ones
+		// polled next to far too long intervals, which they keep.
+		if s.scaleAt.IsZero() || now.Sub(s.scaleAt) > scaleRefresh || s.learned > s.scaleN+s.scaleN/20 {
 			s.refreshScaleLocked(now)
 		}
 		d, why = adaptiveInterval(fs.rate.perHour(now), s.scale, s.lo, s.hi)
@@ -392,7 +400,7 @@ func (s *scheduler) refreshScaleLocked(now time.Time) {
 			rates = append(rates, fs.rate.perHour(now))
 		}
 	}
-	s.scale, s.scaleAt = budgetScale(rates, s.def, s.lo, s.hi), now
+	s.scale, s.scaleAt, s.scaleN = budgetScale(rates, s.def, s.lo, s.hi), now, len(rates)
 }
 
 // next is when a feed polled at now should be polled again: one interval

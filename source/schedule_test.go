@@ -288,3 +288,38 @@ func TestPollRecordsInterval(t *testing.T) {
 		t.Errorf("recorded interval %s (%q), want 15m (\"RSS ttl 15m\")", p.Interval, p.IntervalReason)
 	}
 }
+
+// TestScaleFollowsWarmUp: when the busy feeds happen to be polled first,
+// the quiet ones polled right after still get the interval the whole set
+// calls for, not one scaled for the busy feeds alone.
+func TestScaleFollowsWarmUp(t *testing.T) {
+	now := time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC)
+	var feeds []Feed
+	for i := range 1000 {
+		feeds = append(feeds, Feed{Name: fmt.Sprintf("f%d", i)})
+	}
+	observeAll := func(s *scheduler, busyFirst bool) {
+		for _, busy := range []bool{busyFirst, !busyFirst} {
+			for i, f := range feeds {
+				if (i%10 == 0) == busy {
+					every := 6 * time.Hour
+					if busy {
+						every = 5 * time.Minute
+					}
+					s.observe(f.Name, itemsEvery(now, every, 20), feedHints{}, now)
+					s.interval(f) // as the poller asks after each poll
+				}
+			}
+		}
+	}
+	clock := func() time.Time { return now }
+	warm := newScheduler(feeds, 2*time.Minute, 30*time.Second, 30*time.Minute, clock)
+	observeAll(warm, true)
+	all := newScheduler(feeds, 2*time.Minute, 30*time.Second, 30*time.Minute, clock)
+	observeAll(all, false)
+	got, _ := warm.interval(feeds[1])
+	want, _ := all.interval(feeds[1])
+	if d := got - want; d > want/10 || d < -want/10 {
+		t.Errorf("quiet feed polled every %s after a busy-first warm-up, want about %s", got, want)
+	}
+}
