@@ -89,6 +89,8 @@ type Admin struct {
 // Polling holds the fetcher's limits and the poller's schedule.
 type Polling struct {
 	Interval             time.Duration `yaml:"interval"`
+	MinInterval          time.Duration `yaml:"min_interval"`
+	MaxInterval          time.Duration `yaml:"max_interval"`
 	Concurrency          int           `yaml:"concurrency"`
 	Timeout              time.Duration `yaml:"timeout"`
 	MaxBodyBytes         ByteSize      `yaml:"max_body_bytes"`

@@ -132,6 +132,28 @@ var options = []option{
 	{key: "polling.interval", def: "2m", help: "how often each source is polled (at least 30s)",
 		set:   setDuration(func(c *Config) *time.Duration { return &c.Polling.Interval }),
 		check: durationBetween(func(c *Config) time.Duration { return c.Polling.Interval }, MinPollInterval, MaxPollInterval)},
+	{key: "polling.min_interval", def: "30s", help: "shortest interval for a busy source (adaptive schedule)",
+		set: setDuration(func(c *Config) *time.Duration { return &c.Polling.MinInterval }),
+		check: func(c *Config) string {
+			if p := durationBetween(func(c *Config) time.Duration { return c.Polling.MinInterval }, MinPollInterval, MaxPollInterval)(c); p != "" {
+				return p
+			}
+			if c.Polling.MinInterval > c.Polling.Interval {
+				return fmt.Sprintf("%s is longer than polling.interval (%s): make it at most that", c.Polling.MinInterval, c.Polling.Interval)
+			}
+			return ""
+		}},
+	{key: "polling.max_interval", def: "30m", help: "longest interval for a quiet source (adaptive schedule)",
+		set: setDuration(func(c *Config) *time.Duration { return &c.Polling.MaxInterval }),
+		check: func(c *Config) string {
+			if p := durationBetween(func(c *Config) time.Duration { return c.Polling.MaxInterval }, MinPollInterval, MaxPollInterval)(c); p != "" {
+				return p
+			}
+			if c.Polling.MaxInterval < c.Polling.Interval {
+				return fmt.Sprintf("%s is shorter than polling.interval (%s): make it at least that", c.Polling.MaxInterval, c.Polling.Interval)
+			}
+			return ""
+		}},
 	{key: "polling.concurrency", def: "8", help: "most feeds fetched at once",
 		set:   setInt(func(c *Config) *int { return &c.Polling.Concurrency }),
 		check: intBetween(func(c *Config) int { return c.Polling.Concurrency }, 1, 256)},

@@ -20,6 +20,9 @@ const (
 	DefaultMaxBackoff   = time.Hour
 	// DefaultMaxNewPerPoll caps new pending items per poll of one source.
 	DefaultMaxNewPerPoll = 25
+	// DefaultMinInterval and DefaultMaxInterval bound adaptive intervals.
+	DefaultMinInterval = 30 * time.Second
+	DefaultMaxInterval = 30 * time.Minute
 	// DefaultPushSlowdown stretches the polling interval of a source while a
 	// WebSub subscription delivers its updates; polling stays as a fallback.
 	DefaultPushSlowdown = 5
@@ -104,6 +107,10 @@ type PollerOptions struct {
 	DefaultInterval time.Duration
 	// MaxBackoff caps the delay after repeated failures (default 1 h).
 	MaxBackoff time.Duration
+	// MinInterval and MaxInterval bound the adaptive interval of feeds
+	// with a learned publishing rate (defaults 30 s and 30 min, widened to
+	// include DefaultInterval).
+	MinInterval, MaxInterval time.Duration
 	// OnNew is called after new pending items are committed to the store.
 	// The store is the queue: the callback is only a wake-up hint, so a
 	// crash between commit and callback loses nothing. It must not block.

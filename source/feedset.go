@@ -48,6 +48,7 @@ func (p *Poller) SetFeeds(ctx context.Context, feeds []Feed) error {
 		}
 	}
 	p.feeds = slices.Clone(feeds)
+	p.sched.setFeeds(feeds)
 	if p.set.ctx == nil {
 		return nil // Run starts them
 	}
@@ -65,6 +66,7 @@ func (p *Poller) SetFeeds(ctx context.Context, feeds []Feed) error {
 	var started []string
 	for _, f := range feeds {
 		if _, ok := p.set.running[f.Name]; !ok {
+			p.prompt.Store(f.Name, true)
 			p.startLocked(f)
 			started = append(started, f.Name)
 		}
@@ -106,8 +108,10 @@ func (p *Poller) startLocked(f Feed) {
 	ctx, cancel := context.WithCancel(p.set.ctx)
 	r := &runningFeed{feed: f, cancel: cancel, done: make(chan struct{})}
 	p.set.running[f.Name] = r
-	p.set.wg.Go(func() {
-		defer close(r.done)
-		p.loop(ctx, f)
+	p.set.wg.Add(1)
+	// The loop is a chain of timers; done is called when it has ended.
+	p.loop(ctx, f, func() {
+		close(r.done)
+		p.set.wg.Done()
 	})
 }

@@ -41,6 +41,8 @@ type Response struct {
 	// Hubs and Self come from HTTP Link headers (rel="hub", rel="self"), for WebSub.
 	Hubs []string
 	Self string
+	// Header is the response's, for the caching hints the schedule honours.
+	Header http.Header
 }
 
 // Fetcher makes bounded, polite HTTP requests for feeds. It is safe for
@@ -141,6 +143,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, v Validators) (*Resp
 		ETag:         resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified"),
 		ContentType:  resp.Header.Get("Content-Type"),
+		Header:       resp.Header,
 	}
 	out.Hubs, out.Self = linkHeaderRels(resp.Header.Values("Link"), resp.Request.URL)
 	log := f.log.With(slog.String("feed_url", redactURL(rawURL)), slog.Int("status", resp.StatusCode))

@@ -249,8 +249,9 @@ func TestFailureThenRecoveryWithBackoff(t *testing.T) {
 	if st.Failures != 0 || st.LastError != "" {
 		t.Errorf("health not reset after success: %+v", st)
 	}
-	if d := fx.p.nextDelay(fx.feed, 0, nil); d < 108*time.Second || d > 132*time.Second {
-		t.Errorf("delay after success = %v, want 2m ±10%%", d)
+	// Back on its phase: the next phase point at least 90% of an interval on.
+	if d := fx.p.nextDelay(fx.feed, 0, nil); d < 108*time.Second || d >= 228*time.Second {
+		t.Errorf("delay after success = %v, want within [1m48s, 3m48s)", d)
 	}
 }
 
@@ -526,8 +527,13 @@ func TestInitialDelayResumesSchedule(t *testing.T) {
 	_ = st.EnsureSource(context.Background(), "s", feed.URL)
 	st.sources["s"].LastPoll = pollNow.Add(-4 * time.Minute)
 	st.sources["s"].LastSuccess = pollNow.Add(-4 * time.Minute)
-	if d := p.initialDelay(context.Background(), feed); d < 6*time.Minute || d > 6*time.Minute+10*time.Second {
-		t.Errorf("initial delay = %v, want about 6m (the rest of the interval)", d)
+	// The rest of the interval, then on to the source's phase.
+	d := p.initialDelay(context.Background(), feed)
+	if d < 6*time.Minute || d >= 16*time.Minute {
+		t.Errorf("initial delay = %v, want the rest of the interval (6m) up to its phase, within 16m", d)
+	}
+	if off := pollNow.Add(d).UnixNano() % int64(feed.Interval); off != int64(hashFraction("s")*float64(feed.Interval)) {
+		t.Errorf("initial poll %v into its interval, not on its phase", time.Duration(off))
 	}
 	// A source in backoff stays in backoff across a restart.
 	st.sources["s"].Failures = 3

@@ -184,6 +184,10 @@ type SourceState struct {
 	// WarningAt is when it was set.
 	Warning   string
 	WarningAt time.Time
+	// PollInterval is the source's polling interval as the poller last set
+	// it, and PollReason why (zero and "" before its first poll).
+	PollInterval time.Duration
+	PollReason   string
 }
 
 // Poll is the outcome of one successful fetch of a source.
@@ -200,6 +204,10 @@ type Poll struct {
 	// MaxPending in input order stay pending), so one poll cannot flood
 	// the pipeline. They are returned among the seen ones.
 	MaxPending int
+	// Interval and IntervalReason are the poller's interval for the source
+	// and why, for `briefbot sources`; a zero Interval keeps the stored one.
+	Interval       time.Duration
+	IntervalReason string
 }
 
 // Retention says what Prune removes: what was last touched before each

@@ -73,16 +73,23 @@ func TestReplayDays(t *testing.T) {
 // their ranges are those seen over repeated runs.
 var knownSplits = map[string]map[string]split{
 	"2024-04-14": {
-		"20240414-hamas-rejects-proposal": {2, 2},
 		"20240414-biden-netanyahu-call":   {1, 2},
+		"20240414-unsc-meeting":           {1, 2},
+		"20240414-white-house-no-war":     {1, 2},
+		"20240414-iran-warns-retaliation": {1, 2},
+		"20240414-hamas-rejects-proposal": {1, 2},
+	},
+	"2024-10-01": {
+		"20241001-iran-self-defence-claim": {1, 2},
+		"20241001-us-helped-intercept":     {1, 2},
 	},
 	"2025-03-18": {"20250318-israel-resumes-gaza-war": {2, 4}},
 	"2025-05-13": {"20250513-saudi-600bn-deals": {2, 2}},
 	"2025-10-10": {
-		"20251010-gaza-ceasefire-takes-effect":    {11, 11},
-		"20251010-israel-cabinet-approves-deal":   {2, 3},
-		"20251010-us-200-troops-task-force":       {2, 2},
-		"20251010-trump-middle-east-trip":         {2, 2},
+		"20251010-gaza-ceasefire-takes-effect":    {5, 5},
+		"20251010-israel-cabinet-approves-deal":   {1, 3},
+		"20251010-us-200-troops-task-force":       {1, 2},
+		"20251010-trump-middle-east-trip":         {1, 2},
 		"20251010-qatar-idaho-air-force-facility": {1, 2},
 	},
 }
@@ -144,6 +151,9 @@ database: {path: %s}
 admin: {listen: ""}
 discord: {application_id: "%s"}
 polling: {allow_private_networks: true, backfill: 100}
+# The recorded items link to outlets' real pages, which tests never fetch:
+# the replay is about which items make one story, decided from the feeds.
+summarize: {full_text: never}
 sources:
 %s`, dbPath, discordtest.AppID, sources.String()), "test.yaml", func(k string) string {
 		if k == "DISCORD_TOKEN" {

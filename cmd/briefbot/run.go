@@ -105,6 +105,8 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 		MaxItemAge:      cfg.Polling.MaxItemAge,
 		DefaultInterval: cfg.Polling.Interval,
 		MaxNewPerPoll:   cfg.Polling.MaxNewItemsPerPoll,
+		MinInterval:     cfg.Polling.MinInterval,
+		MaxInterval:     cfg.Polling.MaxInterval,
 		Owner:           instanceName(),
 		OnNew: func(string, []story.Item) {
 			select { // a hint: the pipeline reads the store anyway

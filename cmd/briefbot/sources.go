@@ -49,12 +49,21 @@ func init() {
 // writeSources prints one line per source, health in plain words.
 func writeSources(w io.Writer, feeds []source.Feed, states []store.SourceState, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tOUTLET\tHEALTH\tLAST SUCCESS\tLAST ERROR\tITEMS\tURL")
+	fmt.Fprintln(tw, "SOURCE\tOUTLET\tHEALTH\tLAST SUCCESS\tLAST ERROR\tITEMS\tINTERVAL\tURL")
 	for i, f := range feeds {
 		s := states[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", f.Name, f.Outlet, health(s), ago(now, s.LastSuccess), lastError(now, s), s.ItemsSeen, f.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", f.Name, f.Outlet, health(s), ago(now, s.LastSuccess), lastError(now, s), s.ItemsSeen, pollInterval(s), f.URL)
 	}
 	return tw.Flush()
+}
+
+// pollInterval is the interval the poller last set and why, as
+// "1m30s (adaptive, 96 items/day)"; "-" before the first poll.
+func pollInterval(s store.SourceState) string {
+	if s.PollInterval <= 0 {
+		return "-"
+	}
+	return source.FormatInterval(s.PollInterval) + " (" + s.PollReason + ")"
 }
 
 func health(s store.SourceState) string {

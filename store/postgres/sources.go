@@ -42,22 +42,22 @@ func (s *Store) EnsureSource(ctx context.Context, name, url string) error {
 }
 
 const sourceColumns = `name, url, etag, last_modified, primed, last_poll, last_success,
-	last_error_at, last_error, failures, items_seen, last_item_lag, warning, warning_at`
+	last_error_at, last_error, failures, items_seen, last_item_lag, warning, warning_at, poll_interval, poll_reason`
 
 func scanSource(row pgx.Row) (store.SourceState, error) {
 	var (
 		st                     store.SourceState
 		poll, success, errorAt pgtype.Timestamptz
 		warnAt                 pgtype.Timestamptz
-		lag                    int64
+		lag, interval          int64
 	)
 	err := row.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &st.Primed, &poll, &success,
-		&errorAt, &st.LastError, &st.Failures, &st.ItemsSeen, &lag, &st.Warning, &warnAt)
+		&errorAt, &st.LastError, &st.Failures, &st.ItemsSeen, &lag, &st.Warning, &warnAt, &interval, &st.PollReason)
 	if err != nil {
 		return st, err
 	}
 	st.WarningAt = fromTS(warnAt)
-	st.LastItemLag = time.Duration(lag)
+	st.LastItemLag, st.PollInterval = time.Duration(lag), time.Duration(interval)
 	st.LastPoll, st.LastSuccess, st.LastErrorAt = fromTS(poll), fromTS(success), fromTS(errorAt)
 	return st, nil
 }
@@ -157,6 +157,7 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 		if d, ok := storeutil.NewestLag(pending); ok {
 			lag = int64(d)
 		}
+		interval, reason := storeutil.PollSchedule(p)
 		_, err = tx.Exec(ctx, `
 			UPDATE sources SET
 			    etag          = coalesce($1, etag),
@@ -166,8 +167,10 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 			    last_success  = $3,
 			    failures      = 0,
 			    items_seen    = items_seen + $4,
-			    last_item_lag = coalesce($5, last_item_lag)
-			WHERE name = $6`, etag, lastModified, ts(p.At), len(pending)+len(seen), lag, source)
+			    last_item_lag = coalesce($5, last_item_lag),
+			    poll_interval = coalesce($7, poll_interval),
+			    poll_reason   = coalesce($8, poll_reason)
+			WHERE name = $6`, etag, lastModified, ts(p.At), len(pending)+len(seen), lag, source, interval, reason)
 		if err != nil {
 			return fmt.Errorf("postgres: record poll of %q: update source: %w", source, err)
 		}

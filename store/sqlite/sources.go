@@ -38,21 +38,21 @@ func (s *Store) EnsureSource(ctx context.Context, name, url string) error {
 }
 
 const sourceColumns = `name, url, etag, last_modified, primed, last_poll, last_success,
-	last_error_at, last_error, failures, items_seen, last_item_lag, warning, warning_at`
+	last_error_at, last_error, failures, items_seen, last_item_lag, warning, warning_at, poll_interval, poll_reason`
 
 func scanSource(sc interface{ Scan(...any) error }) (store.SourceState, error) {
 	var (
 		st                     store.SourceState
 		poll, success, errorAt sql.NullString
 		warnAt                 sql.NullString
-		lag                    int64
+		lag, interval          int64
 	)
 	err := sc.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &st.Primed, &poll, &success,
-		&errorAt, &st.LastError, &st.Failures, &st.ItemsSeen, &lag, &st.Warning, &warnAt)
+		&errorAt, &st.LastError, &st.Failures, &st.ItemsSeen, &lag, &st.Warning, &warnAt, &interval, &st.PollReason)
 	if err != nil {
 		return st, err
 	}
-	st.LastItemLag = time.Duration(lag)
+	st.LastItemLag, st.PollInterval = time.Duration(lag), time.Duration(interval)
 	if st.LastPoll, err = parseTime(poll); err != nil {
 		return st, err
 	}
@@ -138,7 +138,9 @@ const (
 		    last_success  = ?,
 		    failures      = 0,
 		    items_seen    = items_seen + ?,
-		    last_item_lag = coalesce(?, last_item_lag)
+		    last_item_lag = coalesce(?, last_item_lag),
+		    poll_interval = coalesce(?, poll_interval),
+		    poll_reason   = coalesce(?, poll_reason)
 		WHERE name = ?`
 )
 
@@ -197,7 +199,8 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 		if err != nil {
 			return fmt.Errorf("sqlite: record poll of %q: %w", source, err)
 		}
-		_, err = update.ExecContext(ctx, etag, lastModified, pollAt, pollAt, len(pending)+len(seen), lag, source)
+		interval, reason := storeutil.PollSchedule(p)
+		_, err = update.ExecContext(ctx, etag, lastModified, pollAt, pollAt, len(pending)+len(seen), lag, interval, reason, source)
 		if err != nil {
 			return fmt.Errorf("sqlite: record poll of %q: update source: %w", source, err)
 		}

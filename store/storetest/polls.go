@@ -10,6 +10,22 @@ import (
 
 func (s *suite) pollTests() []test {
 	return []test{
+		{"a poll's interval and reason are kept until a poll carries new ones", func(t *testing.T) {
+			st, _ := s.fresh(t)
+			ensure(t, st, "src")
+			if src := source(t, st, "src"); src.PollInterval != 0 || src.PollReason != "" {
+				t.Errorf("before any poll: interval %v (%q), want none", src.PollInterval, src.PollReason)
+			}
+			poll(t, st, "src", store.Poll{At: at(time.Second), Interval: 45 * time.Second, IntervalReason: "adaptive, 96 items/day"})
+			poll(t, st, "src", store.Poll{At: at(2 * time.Second), NotModified: true})
+			if src := source(t, st, "src"); src.PollInterval != 45*time.Second || src.PollReason != "adaptive, 96 items/day" {
+				t.Errorf("after a poll without one: interval %v (%q), want the stored 45s", src.PollInterval, src.PollReason)
+			}
+			poll(t, st, "src", store.Poll{At: at(3 * time.Second), NotModified: true, Interval: time.Hour, IntervalReason: "RSS ttl 1h"})
+			if src := source(t, st, "src"); src.PollInterval != time.Hour || src.PollReason != "RSS ttl 1h" {
+				t.Errorf("after a 304 carrying one: interval %v (%q), want 1h", src.PollInterval, src.PollReason)
+			}
+		}},
 		{"the first poll stores items and primes the source", func(t *testing.T) {
 			st, _ := s.fresh(t)
 			ensure(t, st, "src")

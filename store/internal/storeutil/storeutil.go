@@ -163,3 +163,12 @@ func InBatches(ctx context.Context, size int64, batch func() (int64, error)) err
 		}
 	}
 }
+
+// PollSchedule returns a poll's interval and reason as update arguments:
+// nil for both when the poll carries no interval, to keep what is stored.
+func PollSchedule(p store.Poll) (interval, reason any) {
+	if p.Interval <= 0 {
+		return nil, nil
+	}
+	return int64(p.Interval), p.IntervalReason
+}
