@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 )
 
 // feedSet is the poller's running feeds, which SetFeeds may change while
@@ -78,6 +79,10 @@ func (p *Poller) SetFeeds(ctx context.Context, feeds []Feed) error {
 	return nil
 }
 
+// SetDefaultInterval changes polling.interval while running: the interval
+// of feeds with none of their own and no learned publishing rate.
+func (p *Poller) SetDefaultInterval(d time.Duration) { p.sched.setDefault(d) }
+
 // Feeds returns the feeds being polled.
 func (p *Poller) Feeds() []Feed {
 	p.set.mu.Lock()
@@ -98,9 +103,14 @@ func (p *Poller) runFeeds(ctx context.Context) {
 	}
 	p.set.mu.Unlock()
 	<-ctx.Done()
+	// No SetFeeds may start a loop once Wait begins: it would race Wait
+	// and outlive Run.
+	p.set.mu.Lock()
+	p.set.ctx = nil
+	p.set.mu.Unlock()
 	p.set.wg.Wait()
 	p.set.mu.Lock()
-	p.set.ctx, p.set.running = nil, nil
+	p.set.running = nil
 	p.set.mu.Unlock()
 }
 

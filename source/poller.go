@@ -67,8 +67,8 @@ type Poller struct {
 	// polled before is polled at once rather than at its phase, so a feed
 	// a server adds (or a reload brings) is read within seconds.
 	prompt sync.Map
-	opts    PollerOptions
-	log     *slog.Logger
+	opts   PollerOptions
+	log    *slog.Logger
 
 	global chan struct{} // global concurrency bound
 	turns  chan struct{} // polls under way, fetching or not (see inTurn)

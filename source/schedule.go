@@ -344,8 +344,31 @@ func (s *scheduler) setFeeds(feeds []Feed) {
 	}
 	phases := phaseFractions(feeds)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.phases, s.byName = phases, byName
-	s.mu.Unlock()
+	// A feed no longer polled leaves the request budget.
+	for name, fs := range s.feeds {
+		if _, ok := byName[name]; !ok {
+			if fs.rate.k > 0 {
+				s.learned--
+			}
+			delete(s.feeds, name)
+		}
+	}
+}
+
+// setDefault changes the interval of feeds with no learned rate, and so
+// the request budget the adaptive intervals share (a reloaded
+// polling.interval).
+func (s *scheduler) setDefault(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d != s.def {
+		s.def, s.scaleAt = d, time.Time{} // the scale is recomputed on next use
+	}
 }
 
 // feed is the polled feed named name.

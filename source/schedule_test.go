@@ -165,6 +165,31 @@ func TestSchedulerLearnsRate(t *testing.T) {
 	}
 }
 
+// TestSchedulerFollowsFeedSetAndDefault: a reloaded polling.interval
+// applies to feeds with no learned rate, and a feed no longer polled
+// leaves the request budget.
+func TestSchedulerFollowsFeedSetAndDefault(t *testing.T) {
+	now := time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC)
+	busy, quiet, undated := Feed{Name: "busy"}, Feed{Name: "quiet"}, Feed{Name: "undated"}
+	s := newScheduler([]Feed{busy, quiet, undated}, 2*time.Minute, 30*time.Second, 30*time.Minute, func() time.Time { return now })
+	s.observe("busy", itemsEvery(now, 3*time.Minute, 20), feedHints{}, now)
+	s.observe("quiet", itemsEvery(now, 24*time.Hour, 5), feedHints{}, now)
+	before, _ := s.interval(quiet)
+
+	s.setDefault(5 * time.Minute)
+	if u, why := s.interval(undated); u != 5*time.Minute {
+		t.Errorf("undated feed every %s (%s) after the default became 5m", u, why)
+	}
+	s.setFeeds([]Feed{quiet, undated})
+	if s.learned != 1 || s.feeds["busy"] != nil {
+		t.Errorf("after busy left: learned %d, busy kept %v; want 1 and gone", s.learned, s.feeds["busy"] != nil)
+	}
+	// Alone in a larger budget, the quiet feed is polled more often.
+	if after, _ := s.interval(quiet); after >= before {
+		t.Errorf("quiet feed every %s with the busy one gone and a 5m default, was %s: want sooner", after, before)
+	}
+}
+
 func itemsEvery(now time.Time, every time.Duration, n int) []story.Item {
 	items := make([]story.Item, n)
 	for i := range items {

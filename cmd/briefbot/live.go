@@ -68,14 +68,10 @@ func topicDefs(cfg *config.Config) []topic.Def {
 
 // build reads the servers' feeds and topics and combines them with cfg's.
 func (l *live) build(ctx context.Context, cfg *config.Config) ([]source.Feed, *bot.Judge, error) {
+	// A feed without its own interval keeps Interval 0: the poller's
+	// adaptive schedule sets it (polling.interval is only its default, which
+	// applyLocked hands the poller on a reload).
 	feeds := feedsFromConfig(cfg)
-	for i := range feeds {
-		if feeds[i].Interval == 0 {
-			// Explicit, so a reloaded polling.interval restarts the
-			// schedules it changes.
-			feeds[i].Interval = cfg.Polling.Interval
-		}
-	}
 	gfs, err := l.st.GuildFeeds(ctx, "")
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the servers' feeds: %w", err)
@@ -87,7 +83,7 @@ func (l *live) build(ctx context.Context, cfg *config.Config) ([]source.Feed, *b
 			continue
 		}
 		seen[g.Source] = true
-		feeds = append(feeds, source.Feed{Name: g.Source, URL: g.URL, Outlet: g.Outlet, Interval: cfg.Polling.Interval,
+		feeds = append(feeds, source.Feed{Name: g.Source, URL: g.URL, Outlet: g.Outlet,
 			Backfill: cfg.Polling.Backfill, Language: g.Language})
 	}
 	gts, err := l.st.GuildTopics(ctx, "")
@@ -146,6 +142,7 @@ func (l *live) applyLocked(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	l.poller.SetDefaultInterval(cfg.Polling.Interval)
 	if err := l.poller.SetFeeds(ctx, feeds); err != nil {
 		return err
 	}
