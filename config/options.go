@@ -138,7 +138,7 @@ var options = []option{
 			if p := durationBetween(func(c *Config) time.Duration { return c.Polling.MinInterval }, MinPollInterval, MaxPollInterval)(c); p != "" {
 				return p
 			}
-			if c.Polling.MinInterval > c.Polling.Interval {
+			if pollIntervalValid(c) && c.Polling.MinInterval > c.Polling.Interval {
 				return fmt.Sprintf("%s is longer than polling.interval (%s): make it at most that", c.Polling.MinInterval, c.Polling.Interval)
 			}
 			return ""
@@ -149,7 +149,7 @@ var options = []option{
 			if p := durationBetween(func(c *Config) time.Duration { return c.Polling.MaxInterval }, MinPollInterval, MaxPollInterval)(c); p != "" {
 				return p
 			}
-			if c.Polling.MaxInterval < c.Polling.Interval {
+			if pollIntervalValid(c) && c.Polling.MaxInterval < c.Polling.Interval {
 				return fmt.Sprintf("%s is shorter than polling.interval (%s): make it at least that", c.Polling.MaxInterval, c.Polling.Interval)
 			}
 			return ""
@@ -574,4 +574,11 @@ func discordAPIURL(u string) string {
 		return fmt.Sprintf("%q has a query or fragment: %s", u, fix)
 	}
 	return ""
+}
+
+// pollIntervalValid reports whether polling.interval is in range: only
+// then are min_interval and max_interval compared with it, so one bad
+// interval is reported once, not three times.
+func pollIntervalValid(c *Config) bool {
+	return c.Polling.Interval >= MinPollInterval && c.Polling.Interval <= MaxPollInterval
 }
