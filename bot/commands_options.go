@@ -139,9 +139,9 @@ func (b *Bot) outletChoices(ctx context.Context, c *call, typed string) ([]*disc
 	return out, nil
 }
 
-// storiesFor is Stories as a server may see them: a story only other
-// servers' own feeds carried is theirs, so it is left out (and up to
-// q.Limit others are read in its place).
+// storiesFor is Stories as a server may see them (VisibleStory): a story
+// only other servers' own feeds carried is theirs, so it is left out (and
+// up to q.Limit others are read in its place).
 func (b *Bot) storiesFor(ctx context.Context, guildID string, q store.StoryQuery) ([]store.Story, error) {
 	limit := q.Limit
 	q.Limit *= 2
@@ -149,6 +149,22 @@ func (b *Bot) storiesFor(ctx context.Context, guildID string, q store.StoryQuery
 	if err != nil {
 		return nil, err
 	}
+	shown, err := b.visibleTo(ctx, guildID)
+	if err != nil {
+		return nil, err
+	}
+	visible := stories[:0]
+	for _, s := range stories {
+		if s, ok := VisibleStory(s, shown); ok {
+			visible = append(visible, s)
+		}
+	}
+	return visible[:min(len(visible), limit)], nil
+}
+
+// visibleTo says which sources' items a server may see: the operator's
+// feeds serve every server, a server's own feeds only that server.
+func (b *Bot) visibleTo(ctx context.Context, guildID string) (func(source string) bool, error) {
 	own := map[string]bool{}
 	if guildID != "" {
 		feeds, err := b.store.GuildFeeds(ctx, guildID)
@@ -159,13 +175,5 @@ func (b *Bot) storiesFor(ctx context.Context, guildID string, q store.StoryQuery
 			own[f.Source] = true
 		}
 	}
-	visible := stories[:0]
-	for _, s := range stories {
-		if slices.ContainsFunc(s.Sources, func(src store.StorySource) bool {
-			return !strings.HasPrefix(src.Source, store.GuildSourcePrefix) || own[src.Source]
-		}) || len(s.Sources) == 0 {
-			visible = append(visible, s)
-		}
-	}
-	return visible[:min(len(visible), limit)], nil
+	return func(src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) || own[src] }, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -190,5 +191,36 @@ func TestOutletAutocomplete(t *testing.T) {
 	cb := answer(t, e.run(in))
 	if len(cb.Choices) != 1 || cb.Choices[0].Value != "https://local.example/feed" {
 		t.Errorf("/feeds remove url choices %+v, want the server's one feed", cb.Choices)
+	}
+}
+
+// A story headed by another server's own feed is shown to this server by
+// the outlets it may see: that feed's headline, link and summary stay out.
+func TestLatestHidesOtherServersOwnFeeds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t).open()
+	private := store.GuildSourcePrefix + "elsewhere"
+	_, id := e.addStory(storyOpts{source: private, key: "p", title: "Private feed headline", topics: []string{topicDiplomacy}, seen: t0.Add(-2 * time.Hour)})
+	e.addStory(storyOpts{key: "r", title: "Envoys meet in Muscat", topics: []string{topicDiplomacy}, seen: t0.Add(-time.Hour), join: id})
+	e.addStory(storyOpts{source: private, key: "q", title: "Private feed only", topics: []string{topicDiplomacy}, seen: t0})
+
+	rec := e.run(e.command("latest", 0))
+	cb := wantReply(t, rec, false, "The newest story on **"+topicDiplomacy+"**")
+	if len(cb.Embeds) != 1 {
+		t.Fatalf("/latest shows %q, want only the story with an outlet this server sees", titles(cb.Embeds))
+	}
+	got := cb.Embeds[0]
+	if got.Title != "Envoys meet in Muscat" || got.URL != "https://www.reuters.example/news/r" {
+		t.Errorf("embed headed %q %s, want the visible report's headline and link", got.Title, got.URL)
+	}
+	if text := embedText(got); strings.Contains(text, "Private") || strings.Contains(text, "elsewhere") {
+		t.Errorf("embed shows another server's own feed:\n%s", text)
+	}
+
+	// /why on the visible report names no hidden report either.
+	rec = e.run(e.command("why", 0, opt("url", "https://www.reuters.example/news/r")))
+	cb = wantReply(t, rec, true)
+	if text := embedText(cb.Embeds[0]); strings.Contains(text, "Private") || strings.Contains(text, "elsewhere") || !strings.Contains(text, "Envoys meet in Muscat") {
+		t.Errorf("/why shows another server's own feed, or not the story:\n%s", text)
 	}
 }

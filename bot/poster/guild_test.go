@@ -35,3 +35,30 @@ func TestEditsHideOtherServersOwnFeeds(t *testing.T) {
 		t.Errorf("the message lost the visible outlet that joined:\n%s", text)
 	}
 }
+
+// A story first reported by another server's own feed reaches this
+// server when an outlet it sees joins; the message is headed by that
+// outlet's report, not the hidden feed's headline, link or summary.
+func TestHiddenHeadGivesWayToVisibleReport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.subscribe(mainChannel, topicDiplomacy)
+	hidden := store.GuildSourcePrefix + "elsewhere"
+	p, _ := e.poster(nil, func(o *Options) {
+		o.SourceVisible = func(_, src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) }
+	})
+	id := e.story(storyOpts{source: hidden, title: "Secret headline from a private feed", summary: "Secret summary."})
+	e.story(storyOpts{source: "reuters", title: "Envoys meet in Muscat", join: id})
+	drain(t, p)
+	msgs := e.messages(mainChannel)
+	if len(msgs) != 1 {
+		t.Fatalf("messages %+v; want one", msgs)
+	}
+	text := embedJSON(t, msgs[0].Embeds[0])
+	if strings.Contains(text, "Secret") || strings.Contains(text, "elsewhere") {
+		t.Errorf("the message shows another server's own feed:\n%s", text)
+	}
+	if !strings.Contains(text, "Envoys meet in Muscat") {
+		t.Errorf("the message is not headed by the visible report:\n%s", text)
+	}
+}

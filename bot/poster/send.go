@@ -287,11 +287,24 @@ func (p *Poster) minimal(ctx context.Context, d store.Delivery) *discordgo.Messa
 	if err != nil {
 		return nil
 	}
+	st = p.visible(st, d)
 	return bot.StoryMessage(bot.Briefing{Title: st.Headline, Link: st.Link, Topic: bot.TopicLabel(d.Topic)})
+}
+
+// visible is st as d's server may see it (bot.VisibleStory). A delivery
+// is made for items its server may see, so some source is visible unless
+// the server removed its own feed since; the story is then shown as it
+// was decided for that server.
+func (p *Poster) visible(st store.Story, d store.Delivery) store.Story {
+	if p.o.SourceVisible != nil {
+		st, _ = bot.VisibleStory(st, func(src string) bool { return p.o.SourceVisible(d.GuildID, src) })
+	}
+	return st
 }
 
 // briefing is how a stored story is shown for topic.
 func (p *Poster) briefing(st store.Story, d store.Delivery) bot.Briefing {
+	st = p.visible(st, d)
 	topic := d.Topic
 	b := bot.Briefing{
 		Title:         st.Headline,
@@ -303,9 +316,6 @@ func (p *Poster) briefing(st store.Story, d store.Delivery) bot.Briefing {
 	}
 	b.Published, b.Updated = bot.StoryTimes(st)
 	for _, src := range st.Sources {
-		if p.o.SourceVisible != nil && !p.o.SourceVisible(d.GuildID, src.Source) {
-			continue
-		}
 		name := src.Source
 		if p.o.OutletName != nil {
 			if n := p.o.OutletName(src.Source); n != "" {
