@@ -88,6 +88,17 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription) (store.Su
 	return out, err
 }
 
+// handoverTo is the condition under which subscription o of delivery d's
+// channel (not the one being removed, ?1) would itself have delivered
+// d's story: real time, following a topic the story has, subscribed
+// before the story was first seen, and, when limited to some outlets,
+// taking one of the story's.
+const handoverTo = `o.channel_id = d.channel_id AND o.id <> ?1 AND o.mode = 'realtime'
+			      AND (o.since IS NULL OR o.since <= t.first_seen)
+			      AND (o.outlets = '[]' OR EXISTS (
+			        SELECT 1 FROM story_items si JOIN items i ON i.id = si.item_id
+			        WHERE si.story_id = d.story_id AND i.source IN (SELECT value FROM json_each(o.outlets))))`
+
 // Unsubscribe implements store.Briefings.
 func (s *Store) Unsubscribe(ctx context.Context, channelID, topic string) (bool, error) {
 	found := false
@@ -110,15 +121,13 @@ func (s *Store) Unsubscribe(ctx context.Context, channelID, topic string) (bool,
 			    SELECT o.id, o.topic
 			    FROM subscriptions o
 			    JOIN story_topics t ON t.story_id = d.story_id AND t.topic = o.topic
-			    WHERE o.channel_id = d.channel_id AND o.id <> ?1 AND o.mode = 'realtime'
-			      AND (o.since IS NULL OR o.since <= t.first_seen)
+			    WHERE `+handoverTo+`
 			    ORDER BY o.id LIMIT 1)
 			WHERE d.subscription_id = ?1 AND d.state = 'pending' AND d.kind = 'story'
 			  AND EXISTS (
 			    SELECT 1 FROM subscriptions o
 			    JOIN story_topics t ON t.story_id = d.story_id AND t.topic = o.topic
-			    WHERE o.channel_id = d.channel_id AND o.id <> ?1 AND o.mode = 'realtime'
-			      AND (o.since IS NULL OR o.since <= t.first_seen))`, id); err != nil {
+			    WHERE `+handoverTo+`)`, id); err != nil {
 			return fmt.Errorf("sqlite: unsubscribe: hand pending stories to the channel's other subscriptions: %w", err)
 		}
 		// An edit no other subscription took is given up; the row stays,

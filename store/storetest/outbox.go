@@ -371,6 +371,25 @@ func (s *suite) outboxTests() []test {
 				t.Errorf("after subscribing again: %q, want nothing (story %d was sent, %d dropped)", owed(more), old, gazaOnly)
 			}
 		}},
+		{"unsubscribing hands a story over only to a subscription taking one of its outlets", func(t *testing.T) {
+			st, _ := s.fresh(t)
+			subscribe(t, st, realtime("c1", topicGaza))
+			bbcOnly := realtime("c1", topicDiplomacy)
+			bbcOnly.Outlets = []string{"bbc"}
+			bbcOnly = subscribe(t, st, bbcOnly)
+			wireOnly := newStory(t, st, "wire-only", at(time.Minute), topicGaza, topicDiplomacy)
+			withBBC := newStory(t, st, "with-bbc", at(2*time.Minute), topicGaza, topicDiplomacy)
+			join := relevantDecision(at(2*time.Minute), "More.", topicGaza, topicDiplomacy)
+			join.StoryID = withBBC
+			complete(t, st, article("bbc", "bbc-report", "Headline with-bbc, BBC", t0), join)
+			if ok, err := st.Unsubscribe(t.Context(), "c1", topicGaza); err != nil || !ok {
+				t.Fatalf("Unsubscribe = %v, %v", ok, err)
+			}
+			got := one(t, "after unsubscribing", claim(t, st, at(time.Hour)))
+			if got.StoryIDs[0] != withBBC || got.SubscriptionID != bbcOnly.ID {
+				t.Errorf("claimed %+v, want story %d handed to the bbc-only subscription %d, story %d (wire only) dropped", got, withBBC, bbcOnly.ID, wireOnly)
+			}
+		}},
 	}
 }
 
