@@ -24,23 +24,25 @@ type sourceRow struct {
 	known  bool // the store has a row for it
 }
 
-// sourceRows joins the configured sources with their stored state; with no
-// configured list, every source the store knows.
-func (b *Bot) sourceRows(ctx context.Context) ([]sourceRow, error) {
+// sourceRows joins the configured sources (with no configured list, every
+// source the store knows but other servers' own) and the server's own
+// feeds with their stored state.
+func (b *Bot) sourceRows(ctx context.Context, guildID string) ([]sourceRow, error) {
 	states, err := b.store.Sources(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading source health: %w", err)
 	}
-	var rows []sourceRow
-	if len(b.sources) == 0 {
-		for _, st := range states {
-			rows = append(rows, sourceRow{outlet: st.Name, url: st.URL, state: st, known: true})
-		}
-		return rows, nil
-	}
 	byName := make(map[string]store.SourceState, len(states))
 	for _, st := range states {
 		byName[st.Name] = st
+	}
+	var rows []sourceRow
+	if len(b.sources) == 0 {
+		for _, st := range states {
+			if !strings.HasPrefix(st.Name, store.GuildSourcePrefix) {
+				rows = append(rows, sourceRow{outlet: st.Name, url: st.URL, state: st, known: true})
+			}
+		}
 	}
 	for _, s := range b.sources {
 		st, ok := byName[s.Name]
@@ -49,6 +51,21 @@ func (b *Bot) sourceRows(ctx context.Context) ([]sourceRow, error) {
 			outlet = s.Name
 		}
 		rows = append(rows, sourceRow{outlet: outlet, url: s.URL, state: st, known: ok})
+	}
+	if guildID == "" {
+		return rows, nil
+	}
+	own, err := b.store.GuildFeeds(ctx, guildID)
+	if err != nil {
+		return nil, fmt.Errorf("listing the server's feeds: %w", err)
+	}
+	for _, f := range own {
+		st, ok := byName[f.Source]
+		outlet := f.Outlet
+		if outlet == "" {
+			outlet = f.URL
+		}
+		rows = append(rows, sourceRow{outlet: outlet, url: f.URL, state: st, known: ok})
 	}
 	return rows, nil
 }
@@ -65,8 +82,8 @@ func (r sourceRow) health() int {
 }
 
 // sourcesCmd is /sources: every outlet and, in plain words, whether it works.
-func (b *Bot) sourcesCmd(ctx context.Context, _ *call) (reply, error) {
-	rows, err := b.sourceRows(ctx)
+func (b *Bot) sourcesCmd(ctx context.Context, c *call) (reply, error) {
+	rows, err := b.sourceRows(ctx, c.in.GuildID)
 	if err != nil {
 		return reply{}, err
 	}
@@ -169,7 +186,7 @@ func (b *Bot) why(ctx context.Context, c *call) (reply, error) {
 	}
 	it, err := b.store.ItemByLink(ctx, link)
 	if errors.Is(err, store.ErrNotFound) {
-		return b.whyUnseen(ctx, link)
+		return b.whyUnseen(ctx, c.in.GuildID, link)
 	}
 	if err != nil {
 		return reply{}, fmt.Errorf("looking up the link: %w", err)
@@ -283,12 +300,12 @@ func (b *Bot) storyNote(ctx context.Context, guildID string, storyID, itemID int
 
 // whyUnseen explains an article briefbot never saw, pointing at the source
 // it would have come from when the link's domain is one briefbot reads.
-func (b *Bot) whyUnseen(ctx context.Context, link string) (reply, error) {
+func (b *Bot) whyUnseen(ctx context.Context, guildID, link string) (reply, error) {
 	host := ""
 	if u, err := url.Parse(link); err == nil {
 		host = u.Hostname()
 	}
-	rows, err := b.sourceRows(ctx)
+	rows, err := b.sourceRows(ctx, guildID)
 	if err != nil {
 		return reply{}, err
 	}

@@ -224,3 +224,27 @@ func TestLatestHidesOtherServersOwnFeeds(t *testing.T) {
 		t.Errorf("/why shows another server's own feed, or not the story:\n%s", text)
 	}
 }
+
+// /sources lists the operator's feeds and this server's own, never another
+// server's.
+func TestSourcesListsOwnFeeds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t).open()
+	ctx := t.Context()
+	for _, f := range []store.GuildFeed{
+		{GuildID: discordtest.DefaultGuildID, URL: "https://local.example/feed", Source: "guild:local", Outlet: "Local Paper", Added: t0},
+		{GuildID: "900000000000000999", URL: "https://other.example/feed", Source: "guild:other", Outlet: "Other Paper", Added: t0},
+	} {
+		if _, err := e.st.AddGuildFeed(ctx, f, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.EnsureSource(ctx, f.Source, f.URL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cb := wantReply(t, e.run(e.command("sources", 0)), false, "4 sources")
+	d := cb.Embeds[0].Description
+	if !strings.Contains(d, "**Local Paper**") || strings.Contains(d, "Other Paper") {
+		t.Errorf("/sources = %q, want the server's own Local Paper and not another server's feed", d)
+	}
+}
