@@ -53,16 +53,23 @@ func (p *Poller) SetFeeds(ctx context.Context, feeds []Feed) error {
 	if p.set.ctx == nil {
 		return nil // Run starts them
 	}
+	// Cancel every loop that goes before waiting for any: each may be
+	// finishing a poll (bounded by the poll timeout), and waiting for them
+	// one by one would add those bounds up.
 	var stopped []string
+	var ending []*runningFeed
 	for name, r := range p.set.running {
 		if f, ok := want[name]; !ok || f != r.feed {
 			r.cancel()
-			<-r.done // so a restarted feed never runs two loops
+			ending = append(ending, r)
 			delete(p.set.running, name)
 			if !ok {
 				stopped = append(stopped, name)
 			}
 		}
+	}
+	for _, r := range ending {
+		<-r.done // so a restarted feed never runs two loops
 	}
 	var started []string
 	for _, f := range feeds {
