@@ -92,6 +92,10 @@ type Options struct {
 	DefaultTopic string
 	// Sources are the configured outlets; empty lists whatever the store knows.
 	Sources []SourceInfo
+	// OutletName names the outlet of a source Sources does not list (a
+	// server's own feed, a source added by a reload); nil shows the
+	// source's name.
+	OutletName func(source string) string
 	// CanonicalLink turns a pasted article link into the form items are
 	// stored under (source.CanonicalLink), "" when it is not an http(s)
 	// URL. Nil keeps the link as typed, without its fragment.
@@ -125,6 +129,7 @@ type Bot struct {
 	topicDefs    atomic.Pointer[[]topic.Def] // for previews, when guild is set
 	defaultTopic TopicInfo
 	sources      []SourceInfo
+	outletName   func(string) string
 	canonical    func(string) string
 	devGuild     string
 	log          *slog.Logger
@@ -176,6 +181,7 @@ func New(opts Options) (*Bot, error) {
 		session:    opts.Session,
 		store:      opts.Store,
 		sources:    opts.Sources,
+		outletName: opts.OutletName,
 		canonical:  opts.CanonicalLink,
 		devGuild:   opts.DevGuildID,
 		log:        opts.Log,

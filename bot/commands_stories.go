@@ -157,6 +157,9 @@ func (b *Bot) outlet(name string) string {
 			return s.Outlet
 		}
 	}
+	if b.outletName != nil {
+		return b.outletName(name)
+	}
 	return name
 }
 

@@ -248,3 +248,24 @@ func TestSourcesListsOwnFeeds(t *testing.T) {
 		t.Errorf("/sources = %q, want the server's own Local Paper and not another server's feed", d)
 	}
 }
+
+// A server's own feed is named by its outlet, not its internal source name.
+func TestOwnFeedShownByOutletName(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(o *bot.Options) {
+		o.OutletName = func(src string) string {
+			if src == "guild:local" {
+				return "Local Paper"
+			}
+			return src
+		}
+	}).open()
+	if _, err := e.st.AddGuildFeed(t.Context(), store.GuildFeed{GuildID: discordtest.DefaultGuildID, URL: "https://local.example/feed", Source: "guild:local", Outlet: "Local Paper", Added: t0}, 0); err != nil {
+		t.Fatal(err)
+	}
+	e.addStory(storyOpts{source: "guild:local", key: "l", title: "Envoys meet in Muscat", topics: []string{topicDiplomacy}, seen: t0})
+	cb := wantReply(t, e.run(e.command("latest", 0)), false)
+	if text := embedText(cb.Embeds[0]); !strings.Contains(text, "Local Paper") || strings.Contains(text, "guild:") {
+		t.Errorf("embed names the outlet as:\n%s\nwant Local Paper", text)
+	}
+}

@@ -203,9 +203,10 @@ func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fe
 		return nil, err
 	}
 	botOpts := bot.Options{
-		Store:   st,
-		Topics:  lv.configTopics(), // the servers' own are looked up per server
-		Sources: botSources(feedsFromConfig(cfg)),
+		Store:      st,
+		Topics:     lv.configTopics(), // the servers' own are looked up per server
+		Sources:    botSources(feedsFromConfig(cfg)),
+		OutletName: lv.outletName,
 		Guild: &bot.GuildOptions{
 			TopicDefs: topicDefs(cfg),
 			Fetch: func(ctx context.Context, url string) (string, []story.Item, error) {
