@@ -128,7 +128,7 @@ type Bot struct {
 	topics       atomic.Pointer[[]TopicInfo] // the configured ones; see SetTopics
 	topicDefs    atomic.Pointer[[]topic.Def] // for previews, when guild is set
 	defaultTopic TopicInfo
-	sources      []SourceInfo
+	sources      atomic.Pointer[[]SourceInfo] // the configured ones; see SetSources
 	outletName   func(string) string
 	canonical    func(string) string
 	devGuild     string
@@ -180,7 +180,6 @@ func New(opts Options) (*Bot, error) {
 	b := &Bot{
 		session:    opts.Session,
 		store:      opts.Store,
-		sources:    opts.Sources,
 		outletName: opts.OutletName,
 		canonical:  opts.CanonicalLink,
 		devGuild:   opts.DevGuildID,
@@ -228,9 +227,17 @@ func New(opts Options) (*Bot, error) {
 		return nil, fmt.Errorf("bot: default topic %q is not one of the configured topics (%s)", def, strings.Join(names, ", "))
 	}
 	b.defaultTopic = t
+	b.SetSources(opts.Sources)
 	b.commands = b.commandTable()
 	return b, nil
 }
+
+// SetSources replaces the configured outlets /sources, /why and the
+// outlets option list (a config reload).
+func (b *Bot) SetSources(sources []SourceInfo) { b.sources.Store(&sources) }
+
+// configSources are the configured outlets.
+func (b *Bot) configSources() []SourceInfo { return *b.sources.Load() }
 
 // SetTopics replaces the configured topics the commands offer (a config
 // reload), and the definitions /feeds add previews with. The default

@@ -17,7 +17,7 @@ const maxOutletsOption = 200
 // outletsIn lists the outlets a server can read: the configured ones and
 // its own feeds.
 func (b *Bot) outletsIn(ctx context.Context, guildID string) ([]SourceInfo, error) {
-	out := slices.Clone(b.sources)
+	out := slices.Clone(b.configSources())
 	if len(out) == 0 {
 		known, err := b.store.Sources(ctx)
 		if err != nil {

@@ -36,15 +36,16 @@ func (b *Bot) sourceRows(ctx context.Context, guildID string) ([]sourceRow, erro
 	for _, st := range states {
 		byName[st.Name] = st
 	}
+	configured := b.configSources()
 	var rows []sourceRow
-	if len(b.sources) == 0 {
+	if len(configured) == 0 {
 		for _, st := range states {
 			if !strings.HasPrefix(st.Name, store.GuildSourcePrefix) {
 				rows = append(rows, sourceRow{outlet: st.Name, url: st.URL, state: st, known: true})
 			}
 		}
 	}
-	for _, s := range b.sources {
+	for _, s := range configured {
 		st, ok := byName[s.Name]
 		outlet := s.Outlet
 		if outlet == "" {

@@ -152,7 +152,7 @@ func OriginalTitle(st store.Story) string {
 
 // outlet is a source's display name.
 func (b *Bot) outlet(name string) string {
-	for _, s := range b.sources {
+	for _, s := range b.configSources() {
 		if s.Name == name && s.Outlet != "" {
 			return s.Outlet
 		}

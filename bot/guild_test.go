@@ -269,3 +269,14 @@ func TestOwnFeedShownByOutletName(t *testing.T) {
 		t.Errorf("embed names the outlet as:\n%s\nwant Local Paper", text)
 	}
 }
+
+// A reload's sources replace the configured ones in /sources.
+func TestSetSourcesReplacesTheList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t).open()
+	e.bot.SetSources([]bot.SourceInfo{{Name: "extra", Outlet: "Extra Paper", URL: "https://extra.example/feed"}})
+	cb := wantReply(t, e.run(e.command("sources", 0)), false, "1 source")
+	if d := cb.Embeds[0].Description; !strings.Contains(d, "**Extra Paper**") || strings.Contains(d, "Reuters") {
+		t.Errorf("/sources = %q, want only the reloaded Extra Paper", d)
+	}
+}

@@ -190,6 +190,19 @@ func (d *discordParts) setTopics(topics []bot.TopicInfo, defs []topic.Def) {
 	}
 }
 
+// setSources makes the commands (and a gateway bot started later) list
+// the reloaded config's sources.
+func (d *discordParts) setSources(sources []bot.SourceInfo) {
+	d.optsMu.Lock()
+	d.botOpts.Sources = sources
+	d.optsMu.Unlock()
+	for _, b := range []*bot.Bot{d.bot, d.gateway.Load()} {
+		if b != nil {
+			b.SetSources(sources)
+		}
+	}
+}
+
 func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fetcher, log *slog.Logger, m *metrics.Metrics, configure func(*discordgo.Session)) (*discordParts, error) {
 	dg, err := newDiscordSession(cfg)
 	if err != nil {
@@ -229,7 +242,10 @@ func newDiscord(cfg *config.Config, st store.Store, lv *live, fetcher *source.Fe
 	}
 	parts := &discordParts{cfg: cfg, log: log, store: st, session: dg, poster: p, digester: d,
 		configure: configure, botOpts: botOpts}
-	lv.reloaded = func(cfg *config.Config) { parts.setTopics(lv.configTopics(), topicDefs(cfg)) }
+	lv.reloaded = func(cfg *config.Config) {
+		parts.setTopics(lv.configTopics(), topicDefs(cfg))
+		parts.setSources(botSources(feedsFromConfig(cfg)))
+	}
 	if parts.bot, err = parts.newBot(dg); err != nil {
 		return nil, err
 	}
