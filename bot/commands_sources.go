@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,22 +37,21 @@ func (b *Bot) sourceRows(ctx context.Context, guildID string) ([]sourceRow, erro
 	for _, st := range states {
 		byName[st.Name] = st
 	}
-	configured := b.configSources()
 	var rows []sourceRow
+	add := func(name, outlet, url string) {
+		st, ok := byName[name]
+		rows = append(rows, sourceRow{outlet: outlet, url: url, state: st, known: ok})
+	}
+	configured := b.configSources()
 	if len(configured) == 0 {
 		for _, st := range states {
 			if !strings.HasPrefix(st.Name, store.GuildSourcePrefix) {
-				rows = append(rows, sourceRow{outlet: st.Name, url: st.URL, state: st, known: true})
+				add(st.Name, st.Name, st.URL)
 			}
 		}
 	}
 	for _, s := range configured {
-		st, ok := byName[s.Name]
-		outlet := s.Outlet
-		if outlet == "" {
-			outlet = s.Name
-		}
-		rows = append(rows, sourceRow{outlet: outlet, url: s.URL, state: st, known: ok})
+		add(s.Name, cmp.Or(s.Outlet, s.Name), s.URL)
 	}
 	if guildID == "" {
 		return rows, nil
@@ -61,12 +61,7 @@ func (b *Bot) sourceRows(ctx context.Context, guildID string) ([]sourceRow, erro
 		return nil, fmt.Errorf("listing the server's feeds: %w", err)
 	}
 	for _, f := range own {
-		st, ok := byName[f.Source]
-		outlet := f.Outlet
-		if outlet == "" {
-			outlet = f.URL
-		}
-		rows = append(rows, sourceRow{outlet: outlet, url: f.URL, state: st, known: ok})
+		add(f.Source, cmp.Or(f.Outlet, f.URL), f.URL)
 	}
 	return rows, nil
 }

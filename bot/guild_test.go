@@ -151,15 +151,7 @@ func TestOutletAutocomplete(t *testing.T) {
 	t.Parallel()
 	var changed atomic.Int32
 	e := newEnv(t, withGuild(5, &changed)).open()
-	ctx := t.Context()
-	for _, f := range []store.GuildFeed{
-		{GuildID: discordtest.DefaultGuildID, URL: "https://local.example/feed", Source: "guild:local", Outlet: "Local Paper", Added: t0},
-		{GuildID: "900000000000000999", URL: "https://other.example/feed", Source: "guild:other", Outlet: "Other Paper", Added: t0},
-	} {
-		if _, err := e.st.AddGuildFeed(ctx, f, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addLocalAndOtherFeeds(t, e)
 	tests := []struct {
 		typed string
 		want  []string
@@ -230,18 +222,7 @@ func TestLatestHidesOtherServersOwnFeeds(t *testing.T) {
 func TestSourcesListsOwnFeeds(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t).open()
-	ctx := t.Context()
-	for _, f := range []store.GuildFeed{
-		{GuildID: discordtest.DefaultGuildID, URL: "https://local.example/feed", Source: "guild:local", Outlet: "Local Paper", Added: t0},
-		{GuildID: "900000000000000999", URL: "https://other.example/feed", Source: "guild:other", Outlet: "Other Paper", Added: t0},
-	} {
-		if _, err := e.st.AddGuildFeed(ctx, f, 0); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.st.EnsureSource(ctx, f.Source, f.URL); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addLocalAndOtherFeeds(t, e)
 	cb := wantReply(t, e.run(e.command("sources", 0)), false, "4 sources")
 	d := cb.Embeds[0].Description
 	if !strings.Contains(d, "**Local Paper**") || strings.Contains(d, "Other Paper") {
@@ -278,5 +259,22 @@ func TestSetSourcesReplacesTheList(t *testing.T) {
 	cb := wantReply(t, e.run(e.command("sources", 0)), false, "1 source")
 	if d := cb.Embeds[0].Description; !strings.Contains(d, "**Extra Paper**") || strings.Contains(d, "Reuters") {
 		t.Errorf("/sources = %q, want only the reloaded Extra Paper", d)
+	}
+}
+
+// addLocalAndOtherFeeds stores two servers' own feeds, each polled once:
+// this server's Local Paper (guild:local) and another server's Other Paper.
+func addLocalAndOtherFeeds(t *testing.T, e *env) {
+	t.Helper()
+	for _, f := range []store.GuildFeed{
+		{GuildID: discordtest.DefaultGuildID, URL: "https://local.example/feed", Source: "guild:local", Outlet: "Local Paper", Added: t0},
+		{GuildID: "900000000000000999", URL: "https://other.example/feed", Source: "guild:other", Outlet: "Other Paper", Added: t0},
+	} {
+		if _, err := e.st.AddGuildFeed(t.Context(), f, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.EnsureSource(t.Context(), f.Source, f.URL); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

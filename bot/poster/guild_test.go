@@ -11,12 +11,7 @@ import (
 // in their message: SourceVisible hides it from them.
 func TestEditsHideOtherServersOwnFeeds(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.subscribe(mainChannel, topicDiplomacy)
-	hidden := store.GuildSourcePrefix + "elsewhere"
-	p, _ := e.poster(nil, func(o *Options) {
-		o.SourceVisible = func(_, src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) }
-	})
+	e, p, hidden := hidingEnv(t)
 	id := e.story(storyOpts{source: "reuters", title: "Envoys meet in Muscat"})
 	drain(t, p)
 	e.waitMessages(mainChannel, 1)
@@ -41,12 +36,7 @@ func TestEditsHideOtherServersOwnFeeds(t *testing.T) {
 // outlet's report, not the hidden feed's headline, link or summary.
 func TestHiddenHeadGivesWayToVisibleReport(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.subscribe(mainChannel, topicDiplomacy)
-	hidden := store.GuildSourcePrefix + "elsewhere"
-	p, _ := e.poster(nil, func(o *Options) {
-		o.SourceVisible = func(_, src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) }
-	})
+	e, p, hidden := hidingEnv(t)
 	id := e.story(storyOpts{source: hidden, title: "Secret headline from a private feed", summary: "Secret summary."})
 	e.story(storyOpts{source: "reuters", title: "Envoys meet in Muscat", join: id})
 	drain(t, p)
@@ -61,4 +51,16 @@ func TestHiddenHeadGivesWayToVisibleReport(t *testing.T) {
 	if !strings.Contains(text, "Envoys meet in Muscat") {
 		t.Errorf("the message is not headed by the visible report:\n%s", text)
 	}
+}
+
+// hidingEnv is an env whose main channel follows diplomacy and a poster
+// that hides every server's own feed, with such a feed's source name.
+func hidingEnv(t *testing.T) (*env, *Poster, string) {
+	t.Helper()
+	e := newEnv(t)
+	e.subscribe(mainChannel, topicDiplomacy)
+	p, _ := e.poster(nil, func(o *Options) {
+		o.SourceVisible = func(_, src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) }
+	})
+	return e, p, store.GuildSourcePrefix + "elsewhere"
 }
