@@ -320,7 +320,9 @@ func storiesQuery(q store.StoryQuery, since any) (query string, args []any) {
 		// Then the stories found only in the article text of one of their
 		// items (every word in one page), ranked after every headline or
 		// summary match: a story whose headline names the subject is the
-		// better answer. The same window, over pages newest first.
+		// better answer. The same window, over pages newest first; none
+		// is read when the headline matches already fill the answer (for
+		// a word in many pages, ranking them is most of a search's work).
 		pages := `SELECT si.story_id AS id, bm25(item_articles_fts) AS score
 			FROM item_articles_fts
 			JOIN item_articles a ON a.id = item_articles_fts.rowid
@@ -338,9 +340,13 @@ func storiesQuery(q store.StoryQuery, since any) (query string, args []any) {
 			pages += ` AND p.first_seen >= ?`
 			args = append(args, since)
 		}
-		pages += ` ORDER BY item_articles_fts.rowid DESC LIMIT ` + fmt.Sprint(searchWindow)
-		query = `SELECT ` + storyColumns + `
-			FROM (SELECT * FROM (` + inner + `)
+		// A condition on no row of the page: tested once, before any.
+		pages += ` AND (SELECT count(*) FROM hits) < ?
+			ORDER BY item_articles_fts.rowid DESC LIMIT ` + fmt.Sprint(searchWindow)
+		args = append(args, q.Limit)
+		query = `WITH hits AS MATERIALIZED (` + inner + `)
+			SELECT ` + storyColumns + `
+			FROM (SELECT * FROM hits
 			      UNION ALL
 			      SELECT id, 1 AS tier, min(score) FROM (` + pages + `) GROUP BY id) m
 			JOIN stories s ON s.id = m.id
