@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -238,19 +239,32 @@ type Report struct {
 	Scores []Score // one per extractor, in the order given
 	// Default is the score of the Default extractor.
 	Default Score
-	// CrossValidated scores the choice itself: for each site held out,
-	// the extractor with the best F1 on the other sites' pages is chosen
-	// and scored on the held-out pages; pooled over all sites.
-	CrossValidated Score
-	// Chosen counts how often each extractor was chosen across the folds.
-	Chosen map[string]int
+	// HeldOut scores the choice of extractor as briefbot makes it, on
+	// sites it did not see: for each site held out, a candidate replaces
+	// Default only if it is significantly better on the other sites (see
+	// choose); pooled over all sites. This is the figure --check judges.
+	HeldOut Score
+	// BestF1 scores the plainer choice, for comparison: for each site held
+	// out, whichever extractor has the best F1 on the other sites.
+	BestF1 Score
+	// Chosen and ChosenBestF1 count how often each extractor was chosen
+	// across the folds by each rule.
+	Chosen, ChosenBestF1 map[string]int
 }
+
+// zSignificant is how many standard errors a candidate's mean gain in page
+// F1 over Default, paired by site, must exceed to replace it: the usual
+// two. Sites are the unit (the folds hold out sites; a site's pages share
+// a template). On the benchmark any value from 1 to 3 keeps the default
+// in every fold; 0.5 does not (README).
+const zSignificant = 2.0
 
 // Evaluate runs every extractor on every page, in one run so the figures
 // compare. The default extractor must be among extractors.
 func Evaluate(pages []Page, extractors []Extractor, group func(Page) string) (Report, error) {
-	rep := Report{Pages: len(pages), Chosen: map[string]int{}}
+	rep := Report{Pages: len(pages), Chosen: map[string]int{}, ChosenBestF1: map[string]int{}}
 	texts := make([][]string, len(extractors))
+	pageF1 := make([][]float64, len(extractors))
 	def := -1
 	for i, e := range extractors {
 		var failed int
@@ -258,6 +272,13 @@ func Evaluate(pages []Page, extractors []Extractor, group func(Page) string) (Re
 		s := ScoreTexts(e.Name(), texts[i], pages, nil)
 		s.Failed = failed
 		rep.Scores = append(rep.Scores, s)
+		pageF1[i] = make([]float64, len(pages))
+		for j, p := range pages {
+			pr, rc, _ := PageScore(texts[i][j], p.Body)
+			if pr+rc > 0 {
+				pageF1[i][j] = 2 * pr * rc / (pr + rc)
+			}
+		}
 		if e.Name() == Default.Name() {
 			def = i
 		}
@@ -267,47 +288,109 @@ func Evaluate(pages []Page, extractors []Extractor, group func(Page) string) (Re
 	}
 	rep.Default = rep.Scores[def]
 
-	folds := evaldata.GroupFolds(len(pages), func(i int) string { return group(pages[i]) })
+	sites := make([]string, len(pages))
+	for i, p := range pages {
+		sites[i] = group(p)
+	}
+	folds := evaldata.GroupFolds(len(pages), func(i int) string { return sites[i] })
 	held := make([]string, len(pages))
+	heldBest := make([]string, len(pages))
 	for _, f := range folds {
-		best, bestF1 := 0, -1.0
+		train := make([]Score, len(extractors))
+		best := 0
 		for i, e := range extractors {
-			if s := ScoreTexts(e.Name(), texts[i], pages, f.Train); s.F1 > bestF1 {
-				best, bestF1 = i, s.F1
+			if train[i] = ScoreTexts(e.Name(), texts[i], pages, f.Train); train[i].F1 > train[best].F1 {
+				best = i
 			}
 		}
-		rep.Chosen[extractors[best].Name()]++
+		chosen := choose(def, train, pageF1, sites, f.Train)
+		rep.Chosen[extractors[chosen].Name()]++
+		rep.ChosenBestF1[extractors[best].Name()]++
 		for _, j := range f.Test {
-			held[j] = texts[best][j]
+			held[j] = texts[chosen][j]
+			heldBest[j] = texts[best][j]
 		}
 	}
-	rep.CrossValidated = ScoreTexts("chosen per held-out site", held, pages, nil)
+	rep.HeldOut = ScoreTexts("chosen per held-out site", held, pages, nil)
+	rep.BestF1 = ScoreTexts("best F1 per held-out site", heldBest, pages, nil)
 	return rep, nil
+}
+
+// choose picks the extractor for the pages idx: the default (def) unless
+// some candidates' mean page F1, paired with the default's site by site,
+// is higher by more than zSignificant standard errors; then the one of
+// those with the best F1 on idx. On this benchmark most sites have one
+// page and the top candidates trade wins on a few pages by large
+// margins, so the plain best F1 flips with whichever site is held out:
+// what carries over to unseen sites is a difference the sites agree on.
+func choose(def int, train []Score, pageF1 [][]float64, sites []string, idx []int) int {
+	chosen := def
+	for c := range train {
+		if c == def || pairedZ(pageF1[c], pageF1[def], sites, idx) <= zSignificant {
+			continue
+		}
+		if chosen == def || train[c].F1 > train[chosen].F1 {
+			chosen = c
+		}
+	}
+	return chosen
+}
+
+// pairedZ is the mean over sites of a's page F1 minus b's (each site's
+// pages averaged), in standard errors of that mean.
+func pairedZ(a, b []float64, sites []string, idx []int) float64 {
+	sum := map[string]float64{}
+	n := map[string]int{}
+	for _, i := range idx {
+		sum[sites[i]] += a[i] - b[i]
+		n[sites[i]]++
+	}
+	if len(sum) < 2 {
+		return 0
+	}
+	var mean float64
+	for s := range sum {
+		sum[s] /= float64(n[s])
+		mean += sum[s]
+	}
+	mean /= float64(len(sum))
+	var ss float64
+	for _, d := range sum {
+		ss += (d - mean) * (d - mean)
+	}
+	se := math.Sqrt(ss / float64(len(sum)-1) / float64(len(sum)))
+	switch {
+	case se > 0:
+		return mean / se
+	case mean > 0:
+		return math.Inf(1)
+	case mean < 0:
+		return math.Inf(-1)
+	}
+	return 0
 }
 
 // Targets of `eval extraction --check`.
 const (
-	// TargetF1 is the F1 the default extractor must reach: go-trafilatura's
-	// published figure on this benchmark.
+	// TargetF1 is the F1 the choice of extractor must reach on sites it
+	// did not see (Report.HeldOut): go-trafilatura's published figure on
+	// this benchmark.
 	TargetF1 = 0.96
 )
 
-// Misses lists the targets the report falls short of: the default
-// extractor's F1 below TargetF1 or not above the baseline (the first
-// extractor, today's) in this same run. Neither extractor has anything
-// fitted on these pages; only the choice among candidates is, which
-// CrossValidated reports. It is not a target: most sites have one page,
-// and the top candidates trade wins site by site (trafilatura's fallback
-// fails badly on two single-page sites and saves two others), so the
-// held-out choice swings by a page.
+// Misses lists the targets the report falls short of: the held-out F1 of
+// the choice (Report.HeldOut) below TargetF1 or not above the baseline
+// (the first extractor, today's, which has nothing fitted) in this same
+// run. The held-out figure is the one judged because the choice among
+// candidates is fitted on these pages; Default's own F1 is in-sample.
 func (r Report) Misses() []string {
 	var out []string
-	if r.Default.F1 < TargetF1 {
-		out = append(out, fmt.Sprintf("default %s F1 %.4f < %.2f", r.Default.Extractor, r.Default.F1, TargetF1))
+	if r.HeldOut.F1 < TargetF1 {
+		out = append(out, fmt.Sprintf("held-out choice F1 %.4f < %.2f", r.HeldOut.F1, TargetF1))
 	}
-	if len(r.Scores) > 0 && r.Default.F1 <= r.Scores[0].F1 {
-		out = append(out, fmt.Sprintf("default %s F1 %.4f not above baseline %s %.4f",
-			r.Default.Extractor, r.Default.F1, r.Scores[0].Extractor, r.Scores[0].F1))
+	if len(r.Scores) > 0 && r.HeldOut.F1 <= r.Scores[0].F1 {
+		out = append(out, fmt.Sprintf("held-out choice F1 %.4f not above baseline %s %.4f",
+			r.HeldOut.F1, r.Scores[0].Extractor, r.Scores[0].F1))
 	}
 	return out
 }
@@ -329,19 +412,27 @@ func (r Report) WriteText(w io.Writer) error {
 		}
 		row(s, mark)
 	}
-	row(r.CrossValidated, " (leave-one-site-out)")
+	row(r.HeldOut, " (leave-one-site-out)")
+	row(r.BestF1, " (for comparison)")
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(r.Chosen))
-	for n := range r.Chosen {
-		names = append(names, n)
+	for _, c := range []struct {
+		label  string
+		counts map[string]int
+	}{{"chosen on held-out sites", r.Chosen}, {"best F1 on held-out sites", r.ChosenBestF1}} {
+		names := make([]string, 0, len(c.counts))
+		for n := range c.counts {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var parts []string
+		for _, n := range names {
+			parts = append(parts, fmt.Sprintf("%s ×%d", n, c.counts[n]))
+		}
+		if _, err := fmt.Fprintf(w, "%s: %s\n", c.label, strings.Join(parts, ", ")); err != nil {
+			return err
+		}
 	}
-	sort.Strings(names)
-	var parts []string
-	for _, n := range names {
-		parts = append(parts, fmt.Sprintf("%s ×%d", n, r.Chosen[n]))
-	}
-	_, err := fmt.Fprintf(w, "chosen on held-out sites: %s\n", strings.Join(parts, ", "))
-	return err
+	return nil
 }

@@ -22,7 +22,7 @@ func runEvalExtraction(_ context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("briefbot eval extraction", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dir := fs.String("dir", evaldata.Path(e.getenv, "extraction"), "benchmark directory holding ground-truth.json and html/<id>.html.gz")
-	check := fs.Bool("check", false, fmt.Sprintf("exit non-zero when a target is missed (default extractor F1 ≥ %.2f and above the baseline in this run)", article.TargetF1))
+	check := fs.Bool("check", false, fmt.Sprintf("exit non-zero when a target is missed (F1 of the choice made per held-out site ≥ %.2f and above the baseline in this run)", article.TargetF1))
 	quick := fs.Bool("quick", false, "measure only the baseline and the default extractor, the two --check judges (CI's run), not every candidate")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -306,6 +306,23 @@ sources:
 	if articleHits != 1 {
 		t.Errorf("article fetched %d times; want 1", articleHits)
 	}
+	// /topic's search reads the kept article: a word of its last
+	// paragraph, which neither the headline nor the summary has.
+	db, err := sqlite.Open(t.Context(), filepath.Join(dir, "bb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	found, err := db.Stories(t.Context(), store.StoryQuery{Text: "non-negotiable", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 1 {
+		t.Fatalf("searching a word only in the article found %d stories, want the one", len(found))
+	}
+	if text := strings.ToLower(found[0].Headline + " " + found[0].Summary); strings.Contains(text, "negotiable") {
+		t.Fatalf("the story's own text has the word, so this search proves nothing: %q", text)
+	}
 }
 
 func TestFeedsFromConfig(t *testing.T) {

@@ -185,7 +185,8 @@ func checkSQLiteSource(ctx context.Context, stx *sql.Tx, log *slog.Logger) error
 	}
 	rows, err := stx.QueryContext(ctx, `
 		SELECT name FROM sqlite_schema
-		WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'stories\_fts%' ESCAPE '\'`)
+		WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
+		  AND name NOT LIKE 'stories\_fts%' ESCAPE '\' AND name NOT LIKE 'item\_articles\_fts%' ESCAPE '\'`)
 	if err != nil {
 		return fmt.Errorf("copy from sqlite: list tables: %w", err)
 	}

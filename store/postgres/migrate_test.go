@@ -206,3 +206,39 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+// Pages stored before migration 0011 are searchable after it.
+func TestArticleSearchBackfill(t *testing.T) {
+	s := openURL(t, newSchema(t), WithoutMigrate())
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	migrations = saved[:10] // up to 0010_poll_schedule
+	if _, err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	for _, q := range []string{
+		`INSERT INTO sources (name, url) VALUES ('src', 'https://src.example/feed')`,
+		`INSERT INTO items (id, source, key, link, title, fetched, state) VALUES (7, 'src', 'a', 'https://src.example/a', 'Talks resume', $1, 'done')`,
+		`INSERT INTO stories (id, headline, summary, first_seen, updated) VALUES (3, 'Talks resume', 'Envoys met.', $1, $1)`,
+		`INSERT INTO story_items (item_id, story_id) VALUES (7, 3)`,
+		`INSERT INTO item_articles (link, origin, reason, detail, words, body, fetched)
+		 VALUES ('https://src.example/a', 'article', '', '', 3, 'Envoys discussed centrifuges.', $1)`,
+	} {
+		var args []any
+		if strings.Contains(q, "$1") {
+			args = append(args, at)
+		}
+		if _, err := s.pool.Exec(t.Context(), q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	migrations = saved
+	if n, err := s.Migrate(t.Context()); err != nil || n != len(saved)-10 {
+		t.Fatalf("Migrate = %d, %v; want the %d newer migrations", n, err, len(saved)-10)
+	}
+	got, err := s.Stories(t.Context(), store.StoryQuery{Text: "centrifuges", Limit: 5})
+	if err != nil || len(got) != 1 || got[0].ID != 3 {
+		t.Errorf("Stories(centrifuges) after the migration = %+v, %v; want story 3", got, err)
+	}
+}

@@ -273,24 +273,44 @@ func storiesQuery(q store.StoryQuery) (query string, args []any) {
 		// stories match, and so whether to walk the newest stories testing
 		// each (a common word) or to ask the GIN index (a rare one).
 		where := `s.search @@ (` + tsq + `)`
+		// The same filters for the stories found through their pages.
+		var filters string
 		if q.Topic != "" {
 			// The story's own topics column (story_topics holds the
 			// same): a test on the row at hand, not a join per candidate.
-			where += ` AND s.topics @> ARRAY[` + arg(q.Topic) + `::text]`
+			filters += ` AND s.topics @> ARRAY[` + arg(q.Topic) + `::text]`
 		}
 		if !q.Since.IsZero() {
-			where += ` AND s.first_seen >= ` + arg(ts(q.Since))
+			filters += ` AND s.first_seen >= ` + arg(ts(q.Since))
 		}
-		inner = `SELECT m.*, ts_rank(` + rankWeights + `, m.search, ` + tsq + `) AS rank
-			FROM (SELECT s.* FROM stories s WHERE ` + where + `
-			      ORDER BY s.id DESC LIMIT ` + fmt.Sprint(searchWindow) + `) m
-			ORDER BY rank DESC, m.first_seen DESC, m.id DESC
+		// Then the stories found only in the article text of one of their
+		// items (every word in one page), ranked after every headline or
+		// summary match: a story whose headline names the subject is the
+		// better answer. The same window, over pages newest first; none
+		// is read when the headline matches already fill the answer (for
+		// a word in many pages, ranking them is most of a search's work).
+		pages := `SELECT si.story_id AS id, ts_rank(a.search, ` + tsq + `) AS rank
+			FROM item_articles a
+			JOIN items i ON i.link = a.link AND i.link <> ''
+			JOIN story_items si ON si.item_id = i.id
+			JOIN stories s ON s.id = si.story_id
+			WHERE a.search @@ (` + tsq + `) AND NOT s.search @@ (` + tsq + `)` + filters + `
+			  AND (SELECT count(*) FROM hits) < ` + arg(q.Limit) + ` -- one test, before any row
+			ORDER BY a.id DESC LIMIT ` + fmt.Sprint(searchWindow)
+		hits := `SELECT m.id, 0 AS tier, ts_rank(` + rankWeights + `, m.search, ` + tsq + `) AS rank
+			FROM (SELECT s.id, s.search FROM stories s WHERE ` + where + filters + `
+			      ORDER BY s.id DESC LIMIT ` + fmt.Sprint(searchWindow) + `) m`
+		inner = `WITH hits AS MATERIALIZED (` + hits + `)
+			SELECT s.*, h.tier, h.rank
+			FROM (SELECT * FROM hits UNION ALL SELECT p.id, 1, max(p.rank) FROM (` + pages + `) p GROUP BY p.id) h
+			JOIN stories s ON s.id = h.id
+			ORDER BY h.tier, h.rank DESC, s.first_seen DESC, s.id DESC
 			LIMIT ` + arg(q.Limit)
 		// Planned afresh with the words each time (an unnamed statement):
 		// a cached generic plan cannot know how common they are.
 		args = append([]any{pgx.QueryExecModeExec}, args...)
 		return `SELECT ` + storyColumns + ` FROM (` + inner + `) s ` + storySources + `
-			ORDER BY s.rank DESC, s.first_seen DESC, s.id DESC`, args
+			ORDER BY s.tier, s.rank DESC, s.first_seen DESC, s.id DESC`, args
 	case q.Topic != "":
 		// Entirely within story_topics' primary key, newest first.
 		inner = `SELECT s.* FROM story_topics t JOIN stories s ON s.id = t.story_id

@@ -301,7 +301,7 @@ func storiesQuery(q store.StoryQuery, since any) (query string, args []any) {
 		// searchWindow matches are ranked. FTS5 walks its index by rowid,
 		// newest first, and stops there; for news the best of the recent
 		// matches is the answer people want anyway.
-		inner := `SELECT rowid AS id, bm25(stories_fts, ` + fmt.Sprint(headlineWeight) + `, 1.0) AS score
+		inner := `SELECT rowid AS id, 0 AS tier, bm25(stories_fts, ` + fmt.Sprint(headlineWeight) + `, 1.0) AS score
 			FROM stories_fts WHERE stories_fts MATCH ?`
 		args = append(args, match)
 		if q.Topic != "" {
@@ -317,9 +317,40 @@ func storiesQuery(q store.StoryQuery, since any) (query string, args []any) {
 			args = append(args, since, since)
 		}
 		inner += ` ORDER BY rowid DESC LIMIT ` + fmt.Sprint(searchWindow)
-		query = `SELECT ` + storyColumns + `
-			FROM (` + inner + `) m JOIN stories s ON s.id = m.id
-			ORDER BY m.score, s.first_seen DESC, s.id DESC LIMIT ?`
+		// Then the stories found only in the article text of one of their
+		// items (every word in one page), ranked after every headline or
+		// summary match: a story whose headline names the subject is the
+		// better answer. The same window, over pages newest first; none
+		// is read when the headline matches already fill the answer (for
+		// a word in many pages, ranking them is most of a search's work).
+		pages := `SELECT si.story_id AS id, bm25(item_articles_fts) AS score
+			FROM item_articles_fts
+			JOIN item_articles a ON a.id = item_articles_fts.rowid
+			JOIN items i ON i.link = a.link AND i.link <> ''
+			JOIN story_items si ON si.item_id = i.id
+			JOIN stories p ON p.id = si.story_id
+			WHERE item_articles_fts MATCH ?
+			  AND NOT EXISTS (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ? AND stories_fts.rowid = si.story_id)`
+		args = append(args, match, match)
+		if q.Topic != "" {
+			pages += ` AND EXISTS (SELECT 1 FROM story_topics t WHERE t.story_id = si.story_id AND t.topic = ?)`
+			args = append(args, q.Topic)
+		}
+		if since != nil {
+			pages += ` AND p.first_seen >= ?`
+			args = append(args, since)
+		}
+		// A condition on no row of the page: tested once, before any.
+		pages += ` AND (SELECT count(*) FROM hits) < ?
+			ORDER BY item_articles_fts.rowid DESC LIMIT ` + fmt.Sprint(searchWindow)
+		args = append(args, q.Limit)
+		query = `WITH hits AS MATERIALIZED (` + inner + `)
+			SELECT ` + storyColumns + `
+			FROM (SELECT * FROM hits
+			      UNION ALL
+			      SELECT id, 1 AS tier, min(score) FROM (` + pages + `) GROUP BY id) m
+			JOIN stories s ON s.id = m.id
+			ORDER BY m.tier, m.score, s.first_seen DESC, s.id DESC LIMIT ?`
 	case q.Topic != "":
 		// Entirely within story_topics' primary key, newest first.
 		query = `SELECT ` + storyColumns + `

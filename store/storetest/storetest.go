@@ -79,6 +79,7 @@ func Run(t *testing.T, newDB NewDB, opts ...Option) {
 		{"Interactions", s.interactionTests()},
 		{"SummaryCache", s.summaryCacheTests()},
 		{"ItemArticles", s.itemArticleTests()},
+		{"ArticleSearch", s.articleSearchTests()},
 		{"BriefingConcurrency", s.briefingConcurrencyTests()},
 		{"BriefingLifecycle", s.briefingLifecycleTests()},
 		{"Leases", s.leaseTests()},
