@@ -351,21 +351,17 @@ func (p *Pipeline) recordAll(ctx context.Context, prs []*prepared) error {
 	return nil
 }
 
-// cmpPublished orders items by published time, then by what they say
-// (outlet, link, title), so items of one batch are decided in the same
-// order however the polls that recorded them were interleaved: the
-// store's order (when each poll finished) never breaks a tie.
+// cmpPublished orders items by published time, then by outlet, so items
+// of one batch are decided in the same order however the polls that
+// recorded them were interleaved: the store's order (when each poll
+// finished) never breaks a tie between outlets. Sorted stably, items of
+// one outlet published at the same time keep the order its poll recorded
+// them in, which is the feed's.
 func cmpPublished(a, b story.Item) int {
 	if c := a.Published.Compare(b.Published); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Source, b.Source); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Link, b.Link); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Title, b.Title)
+	return strings.Compare(a.Source, b.Source)
 }
 
 // publish hands a batch's briefings to the sink.
