@@ -2,12 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/story"
 )
 
@@ -257,6 +259,69 @@ func TestTranslatedTitleHeadsOnlyANewStory(t *testing.T) {
 			}
 			if got := ms.decisions[translatedID].StoryHeadline; got != tc.wantDecision {
 				t.Errorf("translated item's decision StoryHeadline %q, want %q", got, tc.wantDecision)
+			}
+		})
+	}
+}
+
+// orderedStore records the order decisions are recorded in.
+type orderedStore struct {
+	*memStore
+	order []int64
+}
+
+func (o *orderedStore) CompleteItem(ctx context.Context, id int64, d store.Decision) error {
+	o.order = append(o.order, id)
+	return o.memStore.CompleteItem(ctx, id, d)
+}
+
+// TestBatchDecidedInPublishedOrderHoweverCut: the items of polls that
+// finished together are decided in published order, whatever order the
+// store recorded them in (which follows which poll finished first) and
+// however MaxHold cuts the batch into rounds (which follows how fast
+// summaries come), so which reports make one story does not follow timing.
+func TestBatchDecidedInPublishedOrderHoweverCut(t *testing.T) {
+	// The store holds the items by poll: the later-published outlet's
+	// poll finished first.
+	published := map[int64]time.Duration{3: 0, 4: 10 * time.Minute, 1: 20 * time.Minute, 2: 30 * time.Minute}
+	recorded := []event{quake, talks[2], talks[0], talks[1]}
+	want := []int64{3, 4, 1, 2}
+	var first map[int64]int64 // item -> story, from the first case
+	for _, tc := range []struct {
+		name    string
+		maxHold time.Duration
+	}{
+		{"one round", time.Hour},
+		// Every summary takes longer than MaxHold: one item per round.
+		{"a round per item", time.Nanosecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ms := &memStore{}
+			for _, e := range recorded {
+				ms.pending = append(ms.pending, e.item(clusterNow.Add(-time.Hour+published[e.id])))
+			}
+			rec := &orderedStore{memStore: ms}
+			p := clusteringPipeline(ms)
+			p.Store, p.MaxHold = rec, tc.maxHold
+			if err := p.Drain(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(rec.order, want) {
+				t.Errorf("decisions recorded in order %v, want published order %v", rec.order, want)
+			}
+			got := map[int64]int64{}
+			for id, d := range ms.decisions {
+				got[id] = d.StoryID
+			}
+			for s, ids := range ms.stories {
+				for _, id := range ids {
+					got[id] = int64(s + 1)
+				}
+			}
+			if first == nil {
+				first = got
+			} else if !maps.Equal(got, first) {
+				t.Errorf("stories %v differ from those of one round %v", got, first)
 			}
 		})
 	}

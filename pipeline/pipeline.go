@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,9 +104,15 @@ type Pipeline struct {
 	// outlets; nil makes each relevant item a story of its own. The
 	// pipeline is its only writer (Match then Add, one item at a time), so
 	// two outlets' reports of one new event cannot both start a story.
-	Cluster    *story.Clusterer
-	Log        *slog.Logger
-	Now        func() time.Time
+	Cluster *story.Clusterer
+	Log     *slog.Logger
+	Now     func() time.Time
+	// BatchSize bounds how many pending items one batch reads. Default
+	// 1000: a batch decides its items' stories in published order, so
+	// the pending items of polls that finished together are best read in
+	// one batch (see Drain); a smaller one cuts them in the order the
+	// polls were recorded, and which reports meet first would follow
+	// timing.
 	BatchSize  int
 	Counters   Counters
 	RetryAfter time.Duration // wait after a store error before trying again
@@ -239,7 +246,7 @@ func (p *Pipeline) now() time.Time {
 func (p *Pipeline) Drain(ctx context.Context) error {
 	batch := p.BatchSize
 	if batch <= 0 {
-		batch = 100
+		batch = defaultBatchSize
 	}
 	for {
 		// Ask past the items set aside, which stay pending in the store.
@@ -274,6 +281,9 @@ func (p *Pipeline) Drain(ctx context.Context) error {
 // defaultMaxHold is MaxHold's default.
 const defaultMaxHold = 10 * time.Second
 
+// defaultBatchSize is BatchSize's default.
+const defaultBatchSize = 1000
+
 // drainBatch decides and records a batch, then publishes its briefings.
 func (p *Pipeline) drainBatch(ctx context.Context, todo []*prepared) error {
 	defer func() {
@@ -288,6 +298,13 @@ func (p *Pipeline) drainBatch(ctx context.Context, todo []*prepared) error {
 	if hold <= 0 {
 		hold = defaultMaxHold
 	}
+	// Items are prepared, as they are recorded, in published order: when
+	// MaxHold cuts the batch into rounds, each round is the earliest of
+	// what is left, so the clusterer meets the items in the same order
+	// whether the batch is decided at once or in rounds, and how fast
+	// summaries come cannot change which items make one story.
+	todo = slices.Clone(todo)
+	slices.SortStableFunc(todo, func(a, b *prepared) int { return cmpPublished(a.it, b.it) })
 	for rest := todo; len(rest) > 0; {
 		began, n := time.Now(), 0
 		for n < len(rest) {
@@ -316,7 +333,7 @@ func (p *Pipeline) recordAll(ctx context.Context, prs []*prepared) error {
 	var publish []Briefing
 	defer func() { p.publish(ctx, publish) }()
 	order := slices.Clone(prs)
-	slices.SortStableFunc(order, func(a, b *prepared) int { return a.it.Published.Compare(b.it.Published) })
+	slices.SortStableFunc(order, func(a, b *prepared) int { return cmpPublished(a.it, b.it) })
 	for _, pr := range order {
 		pr.tried = true
 		b, err := p.record(ctx, pr)
@@ -332,6 +349,19 @@ func (p *Pipeline) recordAll(ctx context.Context, prs []*prepared) error {
 		}
 	}
 	return nil
+}
+
+// cmpPublished orders items by published time, then by outlet, so items
+// of one batch are decided in the same order however the polls that
+// recorded them were interleaved: the store's order (when each poll
+// finished) never breaks a tie between outlets. Sorted stably, items of
+// one outlet published at the same time keep the order its poll recorded
+// them in, which is the feed's.
+func cmpPublished(a, b story.Item) int {
+	if c := a.Published.Compare(b.Published); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Source, b.Source)
 }
 
 // publish hands a batch's briefings to the sink.

@@ -398,6 +398,10 @@ func init() {
 		"kill killed killing dead death deaths die died",
 		// military strikes: the words for one armed attack
 		"strike strikes airstrike airstrikes attack attacks attacked raid raids raided bombing bombed bombs shelling",
+		// warnings and threats of what an actor will do
+		"warn warns warned warning threaten threatens threatened threat",
+		// stopping missiles or drones in flight
+		"intercept intercepts intercepted thwart thwarts thwarted foil foils foiled",
 		// meetings between officials
 		"meet meets meeting meetings summit summits talks talk",
 		// a halt to fighting

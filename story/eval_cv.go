@@ -206,7 +206,7 @@ func CVTargets() Targets { return Targets{PairwiseF1: 0.70, BCubedF1: 0.94} }
 // below its floor fails `eval stories --check` and TestDevSetCrossValidated.
 // Issue 12's targets (CVTargets) are NOT yet met; the floors only keep the
 // figures from sliding while they are. Raise them as the figures improve.
-func CVFloors() Targets { return Targets{PairwiseF1: 0.670, BCubedF1: 0.922} }
+func CVFloors() Targets { return Targets{PairwiseF1: 0.675, BCubedF1: 0.925} }
 
 // TargetStatus says whether one cross-validated figure meets its target.
 type TargetStatus struct {
