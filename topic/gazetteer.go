@@ -144,6 +144,19 @@ var foreignSpecs = []spec{
 	{"Netherlands", "NL", 1, "netherlands|dutch"},
 	{"Belgium", "BE", 1, "belgium|belgian"},
 	{"Algeria", "DZ", 1, "algeria|algerian|algiers"},
+	// Every other state, so any third state's official reaction or dealings
+	// count as a government acting (LABELS.md v2). States that are a
+	// diplomatic theatre of their own are in elsewhereSpecs instead.
+	{"Indonesia", "ID", 1, "indonesia|indonesian|jakarta|prabowo"},
+	{"Malaysia", "MY", 1, "malaysia|malaysian|kuala lumpur|anwar ibrahim"},
+	{"Greece", "GR", 1, "greece|greek|athens"},
+	{"Cyprus", "CY", 1, "cyprus|cypriot|nicosia"},
+	{"Nordic states", "NORDIC", 1, "sweden|swedish|stockholm|denmark|danish|copenhagen|finland|finnish|helsinki|iceland|icelandic"},
+	{"Central Europe", "CEU", 1, "poland|polish|warsaw|hungary|hungarian|budapest|orban|czech|prague|austria|austrian|vienna|switzerland|swiss|bern|slovakia|slovenia|romania|romanian|bulgaria|bulgarian|croatia|portugal|portuguese|lisbon|luxembourg|malta|maltese"},
+	{"Central Asia", "CAS", 1, "kazakhstan|kazakh|astana|uzbekistan|uzbek|tashkent|turkmenistan|turkmen|ashgabat|tajikistan|tajik|dushanbe|kyrgyzstan|kyrgyz|bishkek|belarus|belarusian|minsk|mongolia"},
+	{"East and Southeast Asia", "ASEAN", 1, "singapore|thailand|thai|bangkok|vietnam|vietnamese|hanoi|cambodia|laos|brunei|asean"},
+	{"Latin America", "LATAM", 1, "nicaragua|nicaraguan|managua|chile|chilean|santiago|ecuador|uruguay|paraguay|guatemala|panama|costa rica|el salvador|dominican republic"},
+	{"Oceania", "OCE", 1, "new zealand|wellington|fiji|papua new guinea"},
 	{"Western states", "WEST", 1, "western|western states|western powers|western governments|western capitals|the west|western nations"},
 	// The world's governments as one actor, also when a headline says they
 	// react ("World reacts to ...", "global condemnation"): LABELS.md v2
@@ -227,6 +240,8 @@ var statementSpecs = []spec{
 	{"rebuke", "", 0.4, "slam|slams|slammed|rebuk*|rebuff*|lash* out|lashes out|criticis*|criticiz*|reject|rejects|rejected|rules out|ruled out"},
 	{"warning", "", 0.3, "warn|warns|warned|threat|threats|threaten*|vow|vows|vowed|accus*|blame*"},
 	{"appeal", "", 0.4, "urge|urges|urged|calls on|called on|demand|demands|demanded|appeal*"},
+	// appeals for calm between states: restraint, de-escalation
+	{"restraint", "", 0.6, "restraint|de escalation|de escalate|deescalat*|head off escalation|avert escalation|avoid escalation|ultimatum|solidarity"},
 	{"regret", "", 0.8, "regret*|apolog*|condolence*"},
 	{"welcome", "", 0.4, "welcome*|hail|hails|hailed|prais*|backs|backing|support|supports|endorse*"},
 	{"summons", "", 0.9, "summon*"},
@@ -336,6 +351,8 @@ var speechSpecs = []spec{
 var nonStateSpecs = []spec{
 	{"civil society", "", 1, "ngo|ngos|activist*|campaigner*|rights group*|human rights watch|hrw|amnesty international|charity|charities|aid group*|aid agencies|unions"},
 	{"individuals", "", 1, "academic*|artist*|economist*|scholar*|celebrit*|writers|authors|experts|analysts|students|protester*|demonstrator*|residents|families|voters|settlers"},
+	// Former officials no longer speak for a government.
+	{"former officials", "", 1, "former|ex"},
 	{"individual lawmakers", "", 1, "mp|mps|mep|meps|lawmaker*|senator|senators|congressman|congresswoman"},
 }
 
