@@ -91,7 +91,6 @@ func buildFeatNames() ([]string, map[string]int) {
 		"X:domestic×act(T)",     // domestic politics in a headline with a diplomatic act: politics around a deal
 		"X:sanction×business",   // sanctions and the trade they target (oil exports, companies): business is their object
 		"X:world(T)",            // the world's governments as one actor in the headline ("World reacts to ...")
-		"X:pair(T)",             // the headline opens with two states side by side ("Tehran, Moscow call for ..."): dealings between them
 		"X:question(T)",         // the headline asks a question: an explainer or analysis
 		"X:question×act(T)",     // ... about a diplomatic act (will the ceasefire hold?)
 		"X:speaker→other(T)",    // the headline's subject is a state, official or body, it speaks, and another state is named: a statement aimed at another state
@@ -394,9 +393,6 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	}
 	if titleGroups["WORLD"] {
 		a.x[featIndex["X:world(T)"]] = 1
-	}
-	if openingPair(g, d, hits, armedAt) {
-		a.x[featIndex["X:pair(T)"]] = 1
 	}
 	if d.titleQuestion {
 		a.x[featIndex["X:question(T)"]] = 1
@@ -734,37 +730,6 @@ func speakerAddresses(g *gazModel, d *doc, hits []hit, armedAt map[int]bool, z z
 		if t := g.terms[h.ref]; (t.cat == catRegion || t.cat == catForeign) && !speakers[t.group] {
 			return true
 		}
-	}
-	return false
-}
-
-// openingPair reports whether the headline opens with two different states
-// or bodies side by side ("Tehran, Moscow ...", "Iran and Oman ...",
-// "US, Israel ..."): the shape of a headline about dealings between them.
-func openingPair(g *gazModel, d *doc, hits []hit, armedAt map[int]bool) bool {
-	var first *hit
-	var firstGroup string
-	for i := range hits {
-		h := &hits[i]
-		if h.zone != zoneTitle {
-			continue
-		}
-		t := g.terms[h.ref]
-		if (t.cat != catRegion && t.cat != catForeign) || armedAt[h.pos] {
-			continue
-		}
-		if first == nil {
-			if h.pos > 0 {
-				return false
-			}
-			first, firstGroup = h, t.group
-			continue
-		}
-		if h.pos == first.pos {
-			continue
-		}
-		gap := h.pos - (first.pos + first.n)
-		return t.group != firstGroup && (gap == 0 || gap == 1 && d.toks[h.pos-1].raw == "and")
 	}
 	return false
 }
