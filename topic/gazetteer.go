@@ -240,7 +240,9 @@ var statementSpecs = []spec{
 	{"rebuke", "", 0.4, "slam|slams|slammed|rebuk*|rebuff*|lash* out|lashes out|criticis*|criticiz*|reject|rejects|rejected|rules out|ruled out"},
 	{"warning", "", 0.3, "warn|warns|warned|threat|threats|threaten*|vow|vows|vowed|accus*|blame*"},
 	{"appeal", "", 0.4, "urge|urges|urged|calls on|called on|demand|demands|demanded|appeal*"},
-	// appeals for calm between states: restraint, de-escalation
+	// appeals for calm between states (restraint, de-escalation, in the
+	// usual phrasings of heading off or avoiding escalation), ultimatums,
+	// and declarations of solidarity with another state
 	{"restraint", "", 0.6, "restraint|de escalation|de escalate|deescalat*|head off escalation|avert escalation|avoid escalation|ultimatum|solidarity"},
 	{"regret", "", 0.8, "regret*|apolog*|condolence*"},
 	{"welcome", "", 0.4, "welcome*|hail|hails|hailed|prais*|backs|backing|support|supports|endorse*"},
