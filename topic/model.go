@@ -394,27 +394,15 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	if titleGroups["WORLD"] {
 		a.x[featIndex["X:world(T)"]] = 1
 	}
-	// The shapes of a headline are reasons too, so /why can name them.
-	shape := func(name, why string) {
-		f := featIndex[name]
-		a.x[f] = 1
-		a.why = append(a.why, featReason{prefix: "headline: ", label: why, feat: f})
-	}
 	if d.titleQuestion {
-		if actT {
-			shape("X:question×act(T)", "asks about a diplomatic step")
-		} else {
-			shape("X:question(T)", "asks a question (explainer or analysis)")
-		}
 		a.x[featIndex["X:question(T)"]] = 1
+		if actT {
+			a.x[featIndex["X:question×act(T)"]] = 1
+		}
 	}
 	if speakerAddresses(g, d, hits, armedAt, zoneTitle) {
-		shape("X:speaker→other(T)", "a government or body speaks about another state")
-		if v := x("T:not:violence"); v > 0 {
-			f := featIndex["X:speaker×violence(T)"]
-			a.x[f] = v
-			a.why = append(a.why, featReason{prefix: "headline: ", label: "a government or body reacts to military action", feat: f})
-		}
+		a.x[featIndex["X:speaker→other(T)"]] = 1
+		a.x[featIndex["X:speaker×violence(T)"]] = x("T:not:violence")
 	}
 
 	a.vagueTitle = !titleKnown
