@@ -73,11 +73,17 @@ func TestReplayDays(t *testing.T) {
 // their ranges are those seen over repeated runs.
 var knownSplits = map[string]map[string]split{
 	"2024-04-14": {
-		"20240414-biden-netanyahu-call":   {1, 2},
+		// The topic now also lets through reports labelled on that it
+		// missed before ("Biden Seeks to Head Off Escalation ...", "Tehran
+		// says much harsher response awaits Israel ...", "World reacts
+		// to ..."); the clusterer does not join them to their happenings
+		// yet, so these three gained a message.
+		"20240414-biden-netanyahu-call":   {1, 3},
 		"20240414-unsc-meeting":           {1, 2},
 		"20240414-white-house-no-war":     {1, 2},
-		"20240414-iran-warns-retaliation": {1, 2},
+		"20240414-iran-warns-retaliation": {1, 3},
 		"20240414-hamas-rejects-proposal": {1, 2},
+		"20240414-world-reactions":        {1, 2},
 	},
 	"2024-10-01": {
 		"20241001-iran-self-defence-claim": {1, 2},
