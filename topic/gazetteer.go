@@ -190,12 +190,14 @@ var diploSpecs = []spec{
 	{"recognition", "", 0.6, "recogni*"},
 	{"peace process", "", 0.9, "peace process|peace plan|peace talks|peace deal|peace conference|peace efforts|peace initiative|two state|two state solution|statehood|palestinian state"},
 	{"peace", "", 0.4, "peace"},
-	{"bilateral ties", "", 0.8, "bilateral|ties|relations|cooperation|rapprochement"},
+	{"bilateral ties", "", 0.8, "bilateral|ties|relations|cooperation|co op|collaborat*|rapprochement"},
 	{"severing ties", "", 0.8, "sever|severs|severed|cut ties|downgrade relations|expel*|recall* ambassador|persona non grata"},
 	{"visit", "", 0.8, "visit|visits|visited|visiting"},
 	{"tour", "", 0.4, "regional tour|tour of|state visit|trip to|diplomatic trip|arrives in|arrived in|lands in"},
 	{"meeting", "", 0.6, "meet|meets|met|meeting|meetings|hosts|hosted|receives|received|congratulat*"},
-	{"messages", "", 0.6, "message from|message to|messages|written message|letter from|letter to|back channel|backchannel|exchange messages"},
+	// messages between governments, including informing or notifying one
+	// another ahead of an act
+	{"messages", "", 0.6, "message from|message to|messages|written message|letter from|letter to|back channel|backchannel|exchange messages|informed|notified|briefed"},
 	{"phone call", "", 0.7, "phone call|phone calls|phone conversation|telephone call|telephone conversation|spoke by phone|call with|calls with|spoke with|spoke to|held talks by phone"},
 	// A bare "call"/"calls" is mostly a verb of saying ("calls for",
 	// "calls the raids genocide"), not leaders' call: those are named by the
@@ -252,7 +254,7 @@ var statementSpecs = []spec{
 
 // actorSpecs: people and bodies that speak for a state.
 var actorSpecs = []spec{
-	{"official", "", 1, "president|prime minister|pm|minister|ministers|ministry|government|govt|officials|official|king|emir|crown prince|spokesman|spokesperson|spokeswoman|cabinet|administration|regime|leader|leaders|head of state|chief|leadership|countries|nations|states|state"},
+	{"official", "", 1, "president|vice president|vp|prime minister|pm|minister|ministers|ministry|government|govt|officials|official|king|emir|crown prince|spokesman|spokesperson|spokeswoman|cabinet|administration|regime|leader|leaders|head of state|chief|leadership|countries|nations|states|state"},
 }
 
 // negSpecs: what a regional story is about when it is not diplomacy.
@@ -343,7 +345,9 @@ var cueSpecs = []spec{
 // speechSpecs: verbs of saying. Whether what is said is diplomacy depends
 // on who says it, so the model reads them together with the actor.
 var speechSpecs = []spec{
-	{"says", "", 1, "say|says|said|tell|tells|told|insist*|stress*|declar*|announc*|assert*|affirm*|reiterat*|underlin*|underscor*|highlight*|according to"},
+	// "calls"/"called" as in "calls the raids genocide" (leaders' phone
+	// calls are the longer phrases in diploSpecs, "calls on" an appeal).
+	{"says", "", 1, "say|says|said|calls|called|tell|tells|told|insist*|stress*|declar*|announc*|assert*|affirm*|reiterat*|underlin*|underscor*|highlight*|according to"},
 	// Reactions of states to events are statements (LABELS.md v2).
 	{"reacts", "", 1, "react|reacts|reacted|reaction|reactions"},
 }
