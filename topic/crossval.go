@@ -14,6 +14,9 @@ import (
 type DayScores struct {
 	Day   string
 	Items int
+	// Threshold is the one chosen without this day (see fitModel), or the
+	// threshold given.
+	Threshold float64
 	// Learned is the logistic layer refitted without this day; Hand the
 	// hand-set weights (not fitted per fold); Baseline the keyword rule.
 	Learned, Hand, Baseline Scores
@@ -48,6 +51,9 @@ type CVReport struct {
 	// Stale is set when the committed weights differ from a fresh fit on
 	// these items (rerun --fit after changing features or data).
 	Stale bool
+	// Fitted is true when the threshold is fitted (inside each fold, see
+	// fitModel), false when it was given and used as it is.
+	Fitted bool
 }
 
 // itemDay is an item's news day.
@@ -56,45 +62,55 @@ func itemDay(it LabeledItem) string { return evaldata.Day(it.Published) }
 // CrossValidate evaluates the built-in topic t (Default, possibly with
 // another threshold) on items: in-sample with the committed weights, and by
 // leave-one-news-day-out cross-validation with the weights refitted on the
-// other days for each held-out day. The threshold, the ridge penalty and
-// the gazetteer are not fitted to data.
+// other days for each held-out day. Unless t's threshold was given
+// (WithThreshold), the threshold is refitted too, by a leave-one-day-out
+// cross-validation nested inside the other days (see fitModel). The ridge
+// penalty and the gazetteer are not fitted to data.
 func CrossValidate(items []LabeledItem, t *Topic) CVReport {
 	g := gazetteer()
-	rep := CVReport{InSample: Evaluate(items, t)}
+	rep := CVReport{InSample: Evaluate(items, t), Fitted: !t.thresholdGiven}
 	hand := handTuned()
-	hand.threshold = t.threshold
+	if t.thresholdGiven {
+		hand.threshold = t.threshold
+	}
 	rep.Hand, _ = score(items, hand)
 
 	as := make([]*analysis, len(items))
-	xs := make([][]float64, len(items))
-	ys := make([]bool, len(items))
+	days := make([]string, len(items))
 	for i, it := range items {
 		as[i] = g.analyzeDoc(newDoc(it.Title, it.Description))
-		xs[i], ys[i] = as[i].x, it.Label == LabelOn
+		days[i] = itemDay(it)
 	}
-	full := fitLogistic(xs, ys)
-	rep.Stale = differs(full, fittedModel())
+	labels := labelsOf(items)
+	all := make([]int, len(items))
+	for i := range all {
+		all[i] = i
+	}
+	full, th := fitModel(as, labels, days, all)
+	rep.Stale = differs(full, fittedModel()) || th != fittedThreshold
 
 	cv := make([]Result, len(items))
-	folds := evaldata.GroupFolds(len(items), func(i int) string { return itemDay(items[i]) })
+	folds := evaldata.GroupFolds(len(items), func(i int) string { return days[i] })
 	for _, f := range folds {
-		var fx [][]float64
-		var fy []bool
-		for _, i := range f.Train {
-			fx, fy = append(fx, xs[i]), append(fy, ys[i])
+		m, th := fitModel(as, labels, days, f.Train)
+		if t.thresholdGiven {
+			th = t.threshold
 		}
-		l := &learned{g: g, m: fitLogistic(fx, fy)}
+		l := &learned{g: g, m: m}
 		var dayItems []LabeledItem
 		var dayRes []Result
 		for _, i := range f.Test {
 			p, subs, reasons := l.verdict(as[i])
-			r := Result{Topic: t.Name(), Score: p, Relevant: p >= t.Threshold(), Subtopics: subs, Reasons: reasons}
+			r := Result{Topic: t.Name(), Score: p, Relevant: p >= th, Subtopics: subs, Reasons: reasons}
+			if !r.Relevant {
+				r.Subtopics = []string{}
+			}
 			cv[i] = r
 			dayItems, dayRes = append(dayItems, items[i]), append(dayRes, r)
 		}
 		hs, _ := score(dayItems, hand)
 		bs, _ := score(dayItems, Baseline())
-		rep.Days = append(rep.Days, DayScores{Day: f.Name, Items: len(f.Test), Learned: scoreResults(dayItems, dayRes), Hand: hs, Baseline: bs})
+		rep.Days = append(rep.Days, DayScores{Day: f.Name, Items: len(f.Test), Threshold: th, Learned: scoreResults(dayItems, dayRes), Hand: hs, Baseline: bs})
 	}
 	rep.CV = scoreResults(items, cv)
 	var sets []string
@@ -127,6 +143,96 @@ func CrossValidate(items []LabeledItem, t *Topic) CVReport {
 	return rep
 }
 
+func labelsOf(items []LabeledItem) []string {
+	ls := make([]string, len(items))
+	for i, it := range items {
+		ls[i] = it.Label
+	}
+	return ls
+}
+
+// thresholdGrid are the thresholds fitModel chooses from.
+var thresholdGrid = func() []float64 {
+	var g []float64
+	for t := 30; t <= 60; t++ {
+		g = append(g, float64(t)/100)
+	}
+	return g
+}()
+
+// fitModel fits the logistic layer on the items train (indices into as,
+// labels and days) and chooses its threshold without looking at any
+// verdict it will be judged by: each of train's news days is scored by
+// weights fitted on the others, and of the thresholds on the grid that
+// keep those held-out verdicts within the target false-positive rates
+// (DefaultTargets), the one with the best expected F1 wins. The expected
+// F1 counts each held-out probability as that share of an on item
+// (expected true positives Σp over the items called relevant, false
+// positives Σ(1-p), misses Σp over the rest), so it depends on the
+// probabilities rather than on which few items sit next to a threshold.
+// A threshold below 0.5 is expected: F1 is best served by calling an item
+// relevant somewhat before it is more likely on than not.
+func fitModel(as []*analysis, labels []string, days []string, train []int) (linModel, float64) {
+	fit := func(idx []int) linModel {
+		xs := make([][]float64, len(idx))
+		fy := make([]bool, len(idx))
+		for k, i := range idx {
+			xs[k], fy[k] = as[i].x, labels[i] == LabelOn
+		}
+		return fitLogistic(xs, fy)
+	}
+	// Held-out probabilities of the training items: each day scored by
+	// weights fitted on the others.
+	held := make([]float64, len(train))
+	inner := evaldata.GroupFolds(len(train), func(k int) string { return days[train[k]] })
+	for _, f := range inner {
+		idx := make([]int, len(f.Train))
+		for k, j := range f.Train {
+			idx[k] = train[j]
+		}
+		li := &learned{m: fit(idx)}
+		for _, j := range f.Test {
+			held[j] = li.prob(as[train[j]])
+		}
+	}
+	maxFPR := DefaultTargets().MaxFPR
+	// When no threshold keeps within the targets, the strictest is used.
+	best, bestTh := -1.0, thresholdGrid[len(thresholdGrid)-1]
+	for _, th := range thresholdGrid {
+		neg, negOn := map[string]int{}, map[string]int{}
+		for k, i := range train {
+			if labels[i] != LabelOn {
+				neg[labels[i]]++
+				if held[k] >= th {
+					negOn[labels[i]]++
+				}
+			}
+		}
+		within := true
+		for lb, max := range maxFPR {
+			if ratio(negOn[lb], neg[lb]) > max {
+				within = false
+			}
+		}
+		if !within {
+			continue
+		}
+		var tp, fp, fn float64
+		for _, p := range held {
+			if p >= th {
+				tp += p
+				fp += 1 - p
+			} else {
+				fn += p
+			}
+		}
+		if f1 := 2 * tp / (2*tp + fp + fn); f1 > best {
+			best, bestTh = f1, th
+		}
+	}
+	return fit(train), bestTh
+}
+
 func differs(a, b linModel) bool {
 	const eps = 1e-4
 	if d := a.bias - b.bias; d > eps || d < -eps {
@@ -144,16 +250,19 @@ func differs(a, b linModel) bool {
 // writes it as the Go source of weights.go.
 func WriteWeights(w io.Writer, items []LabeledItem, sources []string) error {
 	g := gazetteer()
-	xs := make([][]float64, len(items))
-	ys := make([]bool, len(items))
+	as := make([]*analysis, len(items))
+	days := make([]string, len(items))
+	all := make([]int, len(items))
 	for i, it := range items {
-		xs[i], ys[i] = g.analyzeDoc(newDoc(it.Title, it.Description)).x, it.Label == LabelOn
+		as[i], days[i], all[i] = g.analyzeDoc(newDoc(it.Title, it.Description)), itemDay(it), i
 	}
-	m := fitLogistic(xs, ys)
+	m, th := fitModel(as, labelsOf(items), days, all)
 	var b strings.Builder
 	b.WriteString("// Code generated by `briefbot eval topics --fit`; DO NOT EDIT.\n\npackage topic\n\n")
 	fmt.Fprintf(&b, "// fittedBias and fittedWeights are the built-in topic's logistic regression\n// (see model.go), fitted on %d labelled items from %s.\n", len(items), strings.Join(sources, ", "))
-	fmt.Fprintf(&b, "const fittedBias = %.6f\n\nvar fittedWeights = map[string]float64{\n", m.bias)
+	fmt.Fprintf(&b, "const fittedBias = %.6f\n\n", m.bias)
+	b.WriteString("// fittedThreshold is the probability at which an item is relevant, chosen\n// by leave-one-day-out cross-validation on the same items (see fitModel).\n")
+	fmt.Fprintf(&b, "const fittedThreshold = %.2f\n\nvar fittedWeights = map[string]float64{\n", th)
 	for i, n := range featNames {
 		fmt.Fprintf(&b, "\t%q: %.6f,\n", n, m.w[i])
 	}

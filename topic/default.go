@@ -28,7 +28,7 @@ func Default() *Topic {
 	return &Topic{
 		name:        DefaultName,
 		description: "Diplomacy involving Iran and the Middle East: talks, mediation, ceasefire and hostage deals, envoy and leader visits, summits, sanctions, UN Security Council and IAEA actions, normalisation, and official statements between governments.",
-		threshold:   DefaultThreshold,
+		threshold:   fittedThreshold,
 		subtopics:   append([]string(nil), defaultSubtopics...),
 		scorer:      &learned{g: gazetteer(), m: fittedModel()},
 	}
@@ -39,6 +39,7 @@ func Default() *Topic {
 func handTuned() *Topic {
 	t := Default()
 	t.scorer = gazetteer()
+	t.threshold = DefaultThreshold
 	return t
 }
 

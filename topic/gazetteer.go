@@ -144,6 +144,19 @@ var foreignSpecs = []spec{
 	{"Netherlands", "NL", 1, "netherlands|dutch"},
 	{"Belgium", "BE", 1, "belgium|belgian"},
 	{"Algeria", "DZ", 1, "algeria|algerian|algiers"},
+	// Every other state, so any third state's official reaction or dealings
+	// count as a government acting (LABELS.md v2). States that are a
+	// diplomatic theatre of their own are in elsewhereSpecs instead.
+	{"Indonesia", "ID", 1, "indonesia|indonesian|jakarta|prabowo"},
+	{"Malaysia", "MY", 1, "malaysia|malaysian|kuala lumpur|anwar ibrahim"},
+	{"Greece", "GR", 1, "greece|greek|athens"},
+	{"Cyprus", "CY", 1, "cyprus|cypriot|nicosia"},
+	{"Nordic states", "NORDIC", 1, "sweden|swedish|stockholm|denmark|danish|copenhagen|finland|finnish|helsinki|iceland|icelandic"},
+	{"Central Europe", "CEU", 1, "poland|polish|warsaw|hungary|hungarian|budapest|orban|czech|prague|austria|austrian|vienna|switzerland|swiss|bern|slovakia|slovenia|romania|romanian|bulgaria|bulgarian|croatia|portugal|portuguese|lisbon|luxembourg|malta|maltese"},
+	{"Central Asia", "CAS", 1, "kazakhstan|kazakh|astana|uzbekistan|uzbek|tashkent|turkmenistan|turkmen|ashgabat|tajikistan|tajik|dushanbe|kyrgyzstan|kyrgyz|bishkek|belarus|belarusian|minsk|mongolia"},
+	{"East and Southeast Asia", "ASEAN", 1, "singapore|thailand|thai|bangkok|vietnam|vietnamese|hanoi|cambodia|laos|brunei|asean"},
+	{"Latin America", "LATAM", 1, "nicaragua|nicaraguan|managua|chile|chilean|santiago|ecuador|uruguay|paraguay|guatemala|panama|costa rica|el salvador|dominican republic"},
+	{"Oceania", "OCE", 1, "new zealand|wellington|fiji|papua new guinea"},
 	{"Western states", "WEST", 1, "western|western states|western powers|western governments|western capitals|the west|western nations"},
 	// The world's governments as one actor, also when a headline says they
 	// react ("World reacts to ...", "global condemnation"): LABELS.md v2
@@ -177,12 +190,14 @@ var diploSpecs = []spec{
 	{"recognition", "", 0.6, "recogni*"},
 	{"peace process", "", 0.9, "peace process|peace plan|peace talks|peace deal|peace conference|peace efforts|peace initiative|two state|two state solution|statehood|palestinian state"},
 	{"peace", "", 0.4, "peace"},
-	{"bilateral ties", "", 0.8, "bilateral|ties|relations|cooperation|rapprochement"},
+	{"bilateral ties", "", 0.8, "bilateral|ties|relations|cooperation|co op|collaborat*|rapprochement"},
 	{"severing ties", "", 0.8, "sever|severs|severed|cut ties|downgrade relations|expel*|recall* ambassador|persona non grata"},
 	{"visit", "", 0.8, "visit|visits|visited|visiting"},
 	{"tour", "", 0.4, "regional tour|tour of|state visit|trip to|diplomatic trip|arrives in|arrived in|lands in"},
 	{"meeting", "", 0.6, "meet|meets|met|meeting|meetings|hosts|hosted|receives|received|congratulat*"},
-	{"messages", "", 0.6, "message from|message to|messages|written message|letter from|letter to|back channel|backchannel|exchange messages"},
+	// messages between governments, including informing or notifying one
+	// another ahead of an act
+	{"messages", "", 0.6, "message from|message to|messages|written message|letter from|letter to|back channel|backchannel|exchange messages|informed|notified|briefed"},
 	{"phone call", "", 0.7, "phone call|phone calls|phone conversation|telephone call|telephone conversation|spoke by phone|call with|calls with|spoke with|spoke to|held talks by phone"},
 	// A bare "call"/"calls" is mostly a verb of saying ("calls for",
 	// "calls the raids genocide"), not leaders' call: those are named by the
@@ -227,6 +242,10 @@ var statementSpecs = []spec{
 	{"rebuke", "", 0.4, "slam|slams|slammed|rebuk*|rebuff*|lash* out|lashes out|criticis*|criticiz*|reject|rejects|rejected|rules out|ruled out"},
 	{"warning", "", 0.3, "warn|warns|warned|threat|threats|threaten*|vow|vows|vowed|accus*|blame*"},
 	{"appeal", "", 0.4, "urge|urges|urged|calls on|called on|demand|demands|demanded|appeal*"},
+	// appeals for calm between states (restraint, de-escalation, in the
+	// usual phrasings of heading off or avoiding escalation), ultimatums,
+	// and declarations of solidarity with another state
+	{"restraint", "", 0.6, "restraint|de escalation|de escalate|deescalat*|head off escalation|avert escalation|avoid escalation|ultimatum|solidarity"},
 	{"regret", "", 0.8, "regret*|apolog*|condolence*"},
 	{"welcome", "", 0.4, "welcome*|hail|hails|hailed|prais*|backs|backing|support|supports|endorse*"},
 	{"summons", "", 0.9, "summon*"},
@@ -235,7 +254,7 @@ var statementSpecs = []spec{
 
 // actorSpecs: people and bodies that speak for a state.
 var actorSpecs = []spec{
-	{"official", "", 1, "president|prime minister|pm|minister|ministers|ministry|government|govt|officials|official|king|emir|crown prince|spokesman|spokesperson|spokeswoman|cabinet|administration|regime|leader|leaders|head of state|chief|leadership|countries|nations|states|state"},
+	{"official", "", 1, "president|vice president|vp|prime minister|pm|minister|ministers|ministry|government|govt|officials|official|king|emir|crown prince|spokesman|spokesperson|spokeswoman|cabinet|administration|regime|leader|leaders|head of state|chief|leadership|countries|nations|states|state"},
 }
 
 // negSpecs: what a regional story is about when it is not diplomacy.
@@ -326,7 +345,9 @@ var cueSpecs = []spec{
 // speechSpecs: verbs of saying. Whether what is said is diplomacy depends
 // on who says it, so the model reads them together with the actor.
 var speechSpecs = []spec{
-	{"says", "", 1, "say|says|said|tell|tells|told|insist*|stress*|declar*|announc*|assert*|affirm*|reiterat*|underlin*|underscor*|highlight*|according to"},
+	// "calls"/"called" as in "calls the raids genocide" (leaders' phone
+	// calls are the longer phrases in diploSpecs, "calls on" an appeal).
+	{"says", "", 1, "say|says|said|calls|called|tell|tells|told|insist*|stress*|declar*|announc*|assert*|affirm*|reiterat*|underlin*|underscor*|highlight*|according to"},
 	// Reactions of states to events are statements (LABELS.md v2).
 	{"reacts", "", 1, "react|reacts|reacted|reaction|reactions"},
 }
@@ -336,6 +357,8 @@ var speechSpecs = []spec{
 var nonStateSpecs = []spec{
 	{"civil society", "", 1, "ngo|ngos|activist*|campaigner*|rights group*|human rights watch|hrw|amnesty international|charity|charities|aid group*|aid agencies|unions"},
 	{"individuals", "", 1, "academic*|artist*|economist*|scholar*|celebrit*|writers|authors|experts|analysts|students|protester*|demonstrator*|residents|families|voters|settlers"},
+	// Former officials no longer speak for a government.
+	{"former officials", "", 1, "former|ex"},
 	{"individual lawmakers", "", 1, "mp|mps|mep|meps|lawmaker*|senator|senators|congressman|congresswoman"},
 }
 

@@ -44,7 +44,7 @@ var actClass = map[string]string{
 	"government": "",
 	// official statements, condemnations and appeals
 	"condemnation": "statement", "rebuke": "statement", "appeal": "statement", "regret": "statement",
-	"welcome": "statement", "statement": "statement",
+	"welcome": "statement", "statement": "statement", "restraint": "statement",
 	// threats and warnings
 	"warning": "threat",
 }
@@ -90,6 +90,11 @@ func buildFeatNames() ([]string, map[string]int) {
 		"X:official×act(T)",     // an official role and a diplomatic act in the headline
 		"X:domestic×act(T)",     // domestic politics in a headline with a diplomatic act: politics around a deal
 		"X:sanction×business",   // sanctions and the trade they target (oil exports, companies): business is their object
+		"X:world(T)",            // the world's governments as one actor in the headline ("World reacts to ...")
+		"X:question(T)",         // the headline asks a question: an explainer or analysis
+		"X:question×act(T)",     // ... about a diplomatic act (will the ceasefire hold?)
+		"X:speaker→other(T)",    // the headline's subject is a state, official or body, it speaks, and another state is named: a statement aimed at another state
+		"X:speaker×violence(T)", // ... about a strike or an attack: a state's reaction to military action
 	)
 	idx := make(map[string]int, len(names))
 	for i, n := range names {
@@ -202,8 +207,9 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			armedAt[h.pos] = true
 		}
 	}
-	govT := false           // a state (not an armed group) is named in the headline
-	var partyOrder []string // regional parties in order of first mention
+	titleGroups := map[string]bool{} // foreign parties named in the headline
+	govT := false                    // a state (not an armed group) is named in the headline
+	var partyOrder []string          // regional parties in order of first mention
 	// A term repeated deep in a full text adds nothing after its first
 	// mention there (features are presence, not counts), so it is skipped
 	// before its reason is rendered.
@@ -247,6 +253,9 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			}
 			noteActor(h, kind, t, true)
 		case catForeign:
+			if h.zone == zoneTitle {
+				titleGroups[t.group] = true
+			}
 			kind := "government"
 			if bodyGroups[t.group] {
 				kind = "international body"
@@ -382,6 +391,20 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	if x("T:official") > 0 && actT {
 		a.x[featIndex["X:official×act(T)"]] = region
 	}
+	if titleGroups["WORLD"] {
+		a.x[featIndex["X:world(T)"]] = 1
+	}
+	if d.titleQuestion {
+		a.x[featIndex["X:question(T)"]] = 1
+		if actT {
+			a.x[featIndex["X:question×act(T)"]] = 1
+		}
+	}
+	if speakerAddresses(g, d, hits, armedAt, zoneTitle) {
+		a.x[featIndex["X:speaker→other(T)"]] = 1
+		a.x[featIndex["X:speaker×violence(T)"]] = x("T:not:violence")
+	}
+
 	a.vagueTitle = !titleKnown
 	// The names behind the verdict, for its first reason.
 	if actorPos >= 0 {
@@ -577,11 +600,16 @@ func (g *gazModel) analyzeDoc(d *doc) *analysis {
 }
 
 func (l *learned) verdict(a *analysis) (float64, []string, []string) {
+	return l.prob(a), defaultSubtopicsFor(a.parties, a.cues), l.reasons(a)
+}
+
+// prob is the verdict's probability alone.
+func (l *learned) prob(a *analysis) float64 {
 	p := sigmoid(l.m.logit(a.x))
 	if !a.hasRegion {
 		p = math.Min(p, noRegionCap)
 	}
-	return p, defaultSubtopicsFor(a.parties, a.cues), l.reasons(a)
+	return p
 }
 
 // reasons names the actor, the act and the region first, then each
@@ -637,4 +665,71 @@ func fittedModel() linModel {
 		}
 	}
 	return m
+}
+
+// speakerAddresses reports whether the headline's subject (the words before
+// its first verb of saying, statement or threat) names a state, an official
+// or an international body, not an armed group and not a military, and
+// whether a party other than the speaker's is named in the headline: the
+// shape of an official statement aimed at, or about, another state
+// (LABELS.md v2), e.g. "Egypt says Israel strikes ...".
+func speakerAddresses(g *gazModel, d *doc, hits []hit, armedAt map[int]bool, z zone) bool {
+	speech := -1
+	start := 0
+	if z == zoneLead {
+		start = d.zoneLen[zoneTitle]
+	}
+	for _, h := range hits {
+		if h.zone != z {
+			continue
+		}
+		if c := g.terms[h.ref].cat; c == catSpeech || c == catStatement {
+			if speech < 0 || h.pos < speech {
+				speech = h.pos
+			}
+		}
+	}
+	if speech <= start {
+		return false
+	}
+	speakers := map[string]bool{}
+	state, military := false, false
+	for _, h := range hits {
+		if h.zone != z || h.pos >= speech {
+			continue
+		}
+		t := g.terms[h.ref]
+		switch t.cat {
+		case catRegion, catForeign:
+			if !armedAt[h.pos] {
+				speakers[t.group] = true
+				state = true
+			}
+		case catActor:
+			state = true
+		case catDiplo:
+			switch t.label {
+			case "foreign minister", "envoy", "ambassador":
+				state = true
+			}
+		case catArmed, catNonState:
+			return false
+		case catNeg:
+			// a military, a health ministry, state media: sources of
+			// battlefield and casualty reports, not of statements to states
+			military = true
+		}
+	}
+	if !state || military {
+		return false
+	}
+	for _, h := range hits {
+		if h.zone != z || h.pos <= speech || armedAt[h.pos] {
+			continue
+		}
+		if t := g.terms[h.ref]; (t.cat == catRegion || t.cat == catForeign) && !speakers[t.group] {
+			return true
+		}
+	}
+	return false
 }

@@ -55,6 +55,9 @@ type doc struct {
 	// or -1: "Iran: talks will go on" and "Talks will go on: Araghchi"
 	// attribute the words to a speaker.
 	titleColon int
+	// titleQuestion is set when the headline asks a question ("Will the
+	// ceasefire hold?"): explainers and analysis are written so.
+	titleQuestion bool
 }
 
 func newDoc(title, text string) *doc {
@@ -62,6 +65,7 @@ func newDoc(title, text string) *doc {
 	if i := strings.IndexByte(title, ':'); i >= 0 {
 		d.titleColon = len(tokenize(title[:i]))
 	}
+	d.titleQuestion = strings.Contains(title, "?")
 	d.add(title, zoneTitle)
 	lead, body := splitLead(stripDateline(text))
 	d.add(lead, zoneLead)

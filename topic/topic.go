@@ -79,8 +79,11 @@ type Topic struct {
 	name        string
 	description string
 	threshold   float64
-	subtopics   []string
-	scorer      scorer
+	// thresholdGiven is set when the threshold was given (WithThreshold)
+	// rather than fitted, so evaluation uses it as it is.
+	thresholdGiven bool
+	subtopics      []string
+	scorer         scorer
 }
 
 // Name returns the topic's name.
@@ -104,6 +107,7 @@ func (t *Topic) WithThreshold(threshold float64) (*Topic, error) {
 	c := *t
 	if threshold != 0 {
 		c.threshold = threshold
+		c.thresholdGiven = true
 	}
 	return &c, nil
 }

@@ -166,6 +166,7 @@ func TestThreshold(t *testing.T) {
 		t.Errorf("Threshold() = %v", strict.Threshold())
 	}
 	d := Default()
+	before := d.Threshold()
 	lax, err := d.WithThreshold(0.05)
 	if err != nil {
 		t.Fatal(err)
@@ -177,8 +178,11 @@ func TestThreshold(t *testing.T) {
 	if _, err := d.WithThreshold(2); err == nil || !errors.Is(err, ErrInvalid) {
 		t.Errorf("WithThreshold(2) = %v; want ErrInvalid", err)
 	}
-	if d.Threshold() != DefaultThreshold {
+	if d.Threshold() != before {
 		t.Error("WithThreshold changed the original topic")
+	}
+	if lax.Threshold() != 0.05 || !lax.thresholdGiven || d.thresholdGiven {
+		t.Errorf("WithThreshold(0.05): threshold %v, given %v (original given %v)", lax.Threshold(), lax.thresholdGiven, d.thresholdGiven)
 	}
 }
 

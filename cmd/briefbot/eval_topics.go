@@ -123,12 +123,17 @@ func runEvalTopics(ctx context.Context, e *env, args []string) error {
 // and pooled, beside the hand-weighted model and the keyword baseline.
 func printCrossValidation(w io.Writer, cv topic.CVReport, verbose bool) {
 	fmt.Fprintf(w, "\ncross-validated by news day (leave one day out; the learned weights are refitted without the day scored;\n")
-	fmt.Fprintf(w, "not fitted to data: the gazetteer's term lists, the %.2f threshold on the fitted probability, the ridge penalty;\n", cv.InSample.Threshold)
+	if cv.Fitted {
+		fmt.Fprintf(w, "the threshold too, by leave-one-day-out inside the other days (%.2f when fitted on all days; per day below);\n", cv.InSample.Threshold)
+		fmt.Fprintf(w, "not fitted to data: the gazetteer's term lists, the ridge penalty;\n")
+	} else {
+		fmt.Fprintf(w, "not fitted to data: the gazetteer's term lists, the %.2f threshold given, the ridge penalty;\n", cv.InSample.Threshold)
+	}
 	fmt.Fprintf(w, "hand weights: set by hand earlier, not refitted, so their one figure is in-sample for dev.jsonl):\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "day\titems\ton\tP\tR\tF1\tFPR near_region\tFPR near_topic\thand F1\tbaseline F1\t")
+	fmt.Fprintln(tw, "day\titems\ton\tthreshold\tP\tR\tF1\tFPR near_region\tFPR near_topic\thand F1\tbaseline F1\t")
 	for _, d := range cv.Days {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", d.Day, d.Items, d.Learned.Count[topic.LabelOn],
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", d.Day, d.Items, d.Learned.Count[topic.LabelOn], d.Threshold,
 			d.Learned.Precision, d.Learned.Recall, d.Learned.F1, d.Learned.FPR["near_region"], d.Learned.FPR["near_topic"], d.Hand.F1, d.Baseline.F1)
 	}
 	tw.Flush()

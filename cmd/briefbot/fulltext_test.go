@@ -92,9 +92,9 @@ func TestRunSummarizesArticlesAndFallsBack(t *testing.T) {
 		want        want
 	}{
 		{"/news/iran-talks", "Iran and US envoys hold fourth round of nuclear talks in Oman", want{store.FromArticle, "", "Albusaidi"}},
-		// A close call on the teaser (score about 0.53 against 0.5, inside
-		// fulltext.CloseMargin): the article's lead decides.
-		{"/news/close", "Messages carried to Muscat", want{store.FromArticle, "", "Albusaidi"}},
+		// A close call on the teaser (score about 0.39 against the fitted
+		// 0.40, inside fulltext.CloseMargin): the article's lead decides.
+		{"/news/close", "Envoy in Muscat", want{store.FromArticle, "", "Albusaidi"}},
 		{"/news/paywall", "Iran and Saudi Arabia agree to reopen embassies after talks in Baghdad", want{store.FromTeaser, "paywall", ""}},
 		{"/news/consent", "Iraq's prime minister hosts Iranian and Saudi envoys for security talks", want{store.FromTeaser, "consent", ""}},
 		{"/news/js", "Qatar mediates new round of Hamas and Israel ceasefire talks in Doha", want{store.FromTeaser, "javascript", ""}},
@@ -108,7 +108,7 @@ func TestRunSummarizesArticlesAndFallsBack(t *testing.T) {
 	for i, it := range items {
 		desc := "Diplomats met on " + now.Format("Monday") + ", officials said..."
 		if it.path == "/news/close" {
-			desc = "Officials spoke on " + now.Format("Monday") + "." // "diplomats met" would make it a clear call
+			desc = "Sources said on " + now.Format("Monday") + "." // "diplomats met" would make it a clear call
 		}
 		xml = append(xml, fmt.Sprintf(`<item><guid>ft-%d</guid><title>%s</title><link>%s%s</link><description>%s</description><pubDate>%s</pubDate></item>`,
 			i, it.title, srv.URL, it.path, desc, now.Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z)))
