@@ -151,6 +151,15 @@ type call struct {
 	opts map[string]*discordgo.ApplicationCommandInteractionDataOption
 }
 
+// guild is the server the call came from; "" in a DM or for the
+// operator (no interaction).
+func (c *call) guild() string {
+	if c.in == nil {
+		return ""
+	}
+	return c.in.GuildID
+}
+
 func newCall(in *discordgo.Interaction) *call {
 	data := in.ApplicationCommandData()
 	c := &call{in: in, name: data.Name, opts: map[string]*discordgo.ApplicationCommandInteractionDataOption{}}

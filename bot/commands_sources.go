@@ -79,7 +79,7 @@ func (r sourceRow) health() int {
 
 // sourcesCmd is /sources: every outlet and, in plain words, whether it works.
 func (b *Bot) sourcesCmd(ctx context.Context, c *call) (reply, error) {
-	rows, err := b.sourceRows(ctx, c.in.GuildID)
+	rows, err := b.sourceRows(ctx, c.guild())
 	if err != nil {
 		return reply{}, err
 	}
@@ -182,7 +182,7 @@ func (b *Bot) why(ctx context.Context, c *call) (reply, error) {
 	}
 	it, err := b.store.ItemByLink(ctx, link)
 	if errors.Is(err, store.ErrNotFound) {
-		return b.whyUnseen(ctx, c.in.GuildID, link)
+		return b.whyUnseen(ctx, c.guild(), link)
 	}
 	if err != nil {
 		return reply{}, fmt.Errorf("looking up the link: %w", err)
@@ -212,7 +212,7 @@ func (b *Bot) why(ctx context.Context, c *call) (reply, error) {
 		desc = append(desc, fmt.Sprintf("✅ **Posted.** %s It is relevant to %s (score %.2f), so channels following that were sent it.",
 			seen, joinWords(topics), d.Score))
 		if d.StoryID != 0 {
-			line, err := b.storyNote(ctx, c.in.GuildID, d.StoryID, it.ID)
+			line, err := b.storyNote(ctx, c, d.StoryID, it.ID)
 			if err != nil {
 				return reply{}, err
 			}
@@ -256,14 +256,17 @@ func (b *Bot) summarySource(ctx context.Context, link string) string {
 
 // storyNote says whether the item started its story or joined another
 // outlet's report of the same event.
-func (b *Bot) storyNote(ctx context.Context, guildID string, storyID, itemID int64) (string, error) {
+func (b *Bot) storyNote(ctx context.Context, c *call, storyID, itemID int64) (string, error) {
 	st, err := b.store.Story(ctx, storyID)
 	if err != nil {
 		return "", fmt.Errorf("reading story %d: %w", storyID, err)
 	}
-	shown, err := b.visibleTo(ctx, guildID)
+	shown, err := b.visibleFor(ctx, c)
 	if err != nil {
 		return "", err
+	}
+	if shown == nil {
+		shown = func(string) bool { return true }
 	}
 	// The item asked about is named by its link, so it stays even when it
 	// is another server's own: only the other reports are this server's
