@@ -209,7 +209,7 @@ func TestTopStoriesRanking(t *testing.T) {
 		{ID: 8, FirstSeen: slot, Sources: src(1)},                      // exactly at the slot
 	}
 	sub := store.Subscription{LastDigest: slot.Add(-24 * time.Hour)}
-	got := topStories(ss, sub, sub.LastDigest, slot, 4)
+	got := topStories(ss, sub, sub.LastDigest, slot, 4, nil)
 	if want := []int64{2, 4, 8, 3}; !slices.Equal(got, want) {
 		t.Errorf("topStories = %v, want %v (most sources, then newest, within (last digest, slot])", got, want)
 	}
