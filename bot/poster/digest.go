@@ -191,8 +191,8 @@ func (g *Digester) enqueue(ctx context.Context, sub store.Subscription, now time
 
 // topStories picks a digest's stories: first seen after the last digest
 // (and not before the subscription), up to the slot, carried by a source
-// sub's server may see (visible; nil: any); most such sources first, then
-// newest.
+// sub's server may see (visible; nil: any) and, when sub is limited to
+// some outlets, by one of those; most such sources first, then newest.
 func topStories(ss []store.Story, sub store.Subscription, from, slot time.Time, limit int, visible func(guildID, source string) bool) []int64 {
 	type pick struct {
 		store.Story
@@ -223,19 +223,23 @@ func topStories(ss []store.Story, sub store.Subscription, from, slot time.Time, 
 }
 
 // digestSources counts the sources of s that sub's server may see, and
-// says whether s belongs in sub's digest: some source is visible. A story
-// with no sources recorded is taken as it is (bot.VisibleStory).
+// says whether s belongs in sub's digest: some source is visible and, for
+// a subscription limited to outlets, one of those. A story with no
+// sources recorded is taken as it is (bot.VisibleStory) unless sub is
+// limited to outlets.
 func digestSources(s store.Story, sub store.Subscription, visible func(guildID, source string) bool) (int, bool) {
 	if len(s.Sources) == 0 {
-		return 0, true
+		return 0, len(sub.Outlets) == 0
 	}
-	n := 0
+	n, fromOutlet := 0, len(sub.Outlets) == 0
 	for _, src := range s.Sources {
-		if visible == nil || visible(sub.GuildID, src.Source) {
-			n++
+		if visible != nil && !visible(sub.GuildID, src.Source) {
+			continue
 		}
+		n++
+		fromOutlet = fromOutlet || slices.Contains(sub.Outlets, src.Source)
 	}
-	return n, n > 0
+	return n, n > 0 && fromOutlet
 }
 
 func later(a, b time.Time) time.Time {
