@@ -278,3 +278,40 @@ func addLocalAndOtherFeeds(t *testing.T, e *env) {
 		}
 	}
 }
+
+// /why on an article only another server's own feed carried answers as for
+// an article briefbot never saw: naming that feed, or what was decided for
+// its article, would tell this server what another one reads.
+func TestWhyHidesOtherServersOwnFeeds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(o *bot.Options) {
+		o.OutletName = func(src string) string {
+			if src == "guild:other" {
+				return "Other Paper"
+			}
+			return src
+		}
+	}).open()
+	addLocalAndOtherFeeds(t, e)
+	ctx := t.Context()
+	link := "https://other.example/news/budget"
+	it := story.Item{Source: "guild:other", Key: "budget", Link: link, Title: "Council approves the budget", Published: t0.Add(-time.Hour), Fetched: t0}
+	ins, err := e.st.RecordPoll(ctx, it.Source, store.Poll{At: t0, Items: []store.NewItem{{Item: it, Pending: true}}})
+	if err != nil || len(ins) != 1 {
+		t.Fatalf("RecordPoll: %v, %d inserted", err, len(ins))
+	}
+	if err := e.st.CompleteItem(ctx, ins[0].ID, store.Decision{Relevant: true, Score: 0.9, Topics: []string{topicDiplomacy},
+		Reasons: []string{"mentions the council"}, Summary: "The council met.", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	cb := wantReply(t, e.run(e.command("why", 0, opt("url", link))), true, "has not seen that article")
+	text := cb.Content
+	for _, em := range cb.Embeds {
+		text += "\n" + embedText(em)
+	}
+	for _, hidden := range []string{"Other Paper", "guild:", "Council approves", "Posted", "council"} {
+		if strings.Contains(text, hidden) {
+			t.Errorf("/why shows %q of another server's own feed:\n%s", hidden, text)
+		}
+	}
+}
