@@ -315,3 +315,22 @@ func TestWhyHidesOtherServersOwnFeeds(t *testing.T) {
 		}
 	}
 }
+
+// A subscription limited to some outlets catches up only on their stories,
+// as it is sent only theirs from then on.
+func TestCatchUpKeepsToTheOutlets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t).open()
+	e.addStory(storyOpts{source: "reuters", key: "r", title: "Reuters only", topics: []string{topicGaza}, seen: t0.Add(-3 * time.Hour)})
+	_, joined := e.addStory(storyOpts{source: "reuters", key: "j", title: "Reuters first", topics: []string{topicGaza}, seen: t0.Add(-2 * time.Hour)})
+	e.addStory(storyOpts{source: "bbc", key: "jb", title: "BBC joins", topics: []string{topicGaza}, seen: t0.Add(-110 * time.Minute), join: joined})
+	e.addStory(storyOpts{source: "bbc", key: "b", title: "BBC only", topics: []string{topicGaza}, seen: t0.Add(-time.Hour)})
+	rec := e.run(e.command("subscribe", manage, opt("topic", topicGaza), opt("outlets", "BBC News")))
+	wantReply(t, rec, true, "Subscribed", "only from bbc")
+	if len(rec.Followups) != 1 {
+		t.Fatalf("got %d followups, want the catch-up", len(rec.Followups))
+	}
+	if got, want := titles(rec.Followups[0].Embeds), []string{"BBC only", "Reuters first"}; !slices.Equal(got, want) {
+		t.Errorf("catch-up shows %q, want only stories BBC carried: %q", got, want)
+	}
+}
