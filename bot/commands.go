@@ -149,6 +149,9 @@ type call struct {
 	// then the subcommand's.
 	sub  string
 	opts map[string]*discordgo.ApplicationCommandInteractionDataOption
+	// operator is set for the operator's own questions (Explain), which
+	// may see every server's own feeds.
+	operator bool
 }
 
 func newCall(in *discordgo.Interaction) *call {

@@ -314,6 +314,10 @@ func TestWhyHidesOtherServersOwnFeeds(t *testing.T) {
 			t.Errorf("/why shows %q of another server's own feed:\n%s", hidden, text)
 		}
 	}
+	// The operator (briefbot why) sees every server's feeds.
+	if out, err := e.bot.Explain(ctx, link); err != nil || !strings.Contains(out, "Posted") || !strings.Contains(out, "Other Paper") {
+		t.Errorf("Explain = %q, %v; want the decision, in the Other Paper feed", out, err)
+	}
 }
 
 // A subscription limited to some outlets catches up only on their stories,
