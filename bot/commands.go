@@ -149,15 +149,9 @@ type call struct {
 	// then the subcommand's.
 	sub  string
 	opts map[string]*discordgo.ApplicationCommandInteractionDataOption
-}
-
-// guild is the server the call came from; "" in a DM or for the
-// operator (no interaction).
-func (c *call) guild() string {
-	if c.in == nil {
-		return ""
-	}
-	return c.in.GuildID
+	// operator is set for the operator's own questions (Explain), which
+	// may see every server's own feeds.
+	operator bool
 }
 
 func newCall(in *discordgo.Interaction) *call {

@@ -162,15 +162,6 @@ func (b *Bot) storiesFor(ctx context.Context, guildID string, q store.StoryQuery
 	return visible[:min(len(visible), limit)], nil
 }
 
-// visibleFor is visibleTo for c's caller; nil, every source, for the
-// operator (`briefbot why`, which has no interaction).
-func (b *Bot) visibleFor(ctx context.Context, c *call) (func(source string) bool, error) {
-	if c.in == nil {
-		return nil, nil
-	}
-	return b.visibleTo(ctx, c.in.GuildID)
-}
-
 // visibleTo says which sources' items a server may see: the operator's
 // feeds serve every server, a server's own feeds only that server.
 func (b *Bot) visibleTo(ctx context.Context, guildID string) (func(source string) bool, error) {

@@ -79,7 +79,7 @@ func (r sourceRow) health() int {
 
 // sourcesCmd is /sources: every outlet and, in plain words, whether it works.
 func (b *Bot) sourcesCmd(ctx context.Context, c *call) (reply, error) {
-	rows, err := b.sourceRows(ctx, c.guild())
+	rows, err := b.sourceRows(ctx, c.in.GuildID)
 	if err != nil {
 		return reply{}, err
 	}
@@ -182,10 +182,21 @@ func (b *Bot) why(ctx context.Context, c *call) (reply, error) {
 	}
 	it, err := b.store.ItemByLink(ctx, link)
 	if errors.Is(err, store.ErrNotFound) {
-		return b.whyUnseen(ctx, c.guild(), link)
+		return b.whyUnseen(ctx, c.in.GuildID, link)
 	}
 	if err != nil {
 		return reply{}, fmt.Errorf("looking up the link: %w", err)
+	}
+	shown := func(string) bool { return true }
+	if !c.operator {
+		if shown, err = b.visibleTo(ctx, c.in.GuildID); err != nil {
+			return reply{}, err
+		}
+	}
+	if !shown(it.Source) {
+		// Another server's own feed: naming it, or what was decided for
+		// its article, would tell this server what that one reads.
+		return b.whyUnseen(ctx, c.in.GuildID, link)
 	}
 
 	title := truncate(userText(it.Title), maxTitle)
@@ -212,7 +223,7 @@ func (b *Bot) why(ctx context.Context, c *call) (reply, error) {
 		desc = append(desc, fmt.Sprintf("✅ **Posted.** %s It is relevant to %s (score %.2f), so channels following that were sent it.",
 			seen, joinWords(topics), d.Score))
 		if d.StoryID != 0 {
-			line, err := b.storyNote(ctx, c, d.StoryID, it.ID)
+			line, err := b.storyNote(ctx, shown, d.StoryID, it.ID)
 			if err != nil {
 				return reply{}, err
 			}
@@ -255,29 +266,14 @@ func (b *Bot) summarySource(ctx context.Context, link string) string {
 }
 
 // storyNote says whether the item started its story or joined another
-// outlet's report of the same event.
-func (b *Bot) storyNote(ctx context.Context, c *call, storyID, itemID int64) (string, error) {
+// outlet's report of the same event, naming only reports of the sources
+// shown accepts (the item's own is one).
+func (b *Bot) storyNote(ctx context.Context, shown func(source string) bool, storyID, itemID int64) (string, error) {
 	st, err := b.store.Story(ctx, storyID)
 	if err != nil {
 		return "", fmt.Errorf("reading story %d: %w", storyID, err)
 	}
-	shown, err := b.visibleFor(ctx, c)
-	if err != nil {
-		return "", err
-	}
-	if shown == nil {
-		shown = func(string) bool { return true }
-	}
-	// The item asked about is named by its link, so it stays even when it
-	// is another server's own: only the other reports are this server's
-	// to see or not.
-	asked := ""
-	for _, src := range st.Sources {
-		if src.ItemID == itemID {
-			asked = src.Source
-		}
-	}
-	st, _ = VisibleStory(st, func(src string) bool { return shown(src) || src == asked })
+	st, _ = VisibleStory(st, shown)
 	headline := "“" + userText(clipRunes(st.Headline, 200)) + "”"
 	// The story's link is its first item's: that item started it.
 	var first *store.StorySource

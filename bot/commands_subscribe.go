@@ -98,13 +98,21 @@ func (b *Bot) subscribe(ctx context.Context, c *call) (reply, error) {
 		return reply{content: msg}, nil
 	}
 
-	stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Topic: sub.Topic, Since: sub.Since.Add(-catchUpWindow), Limit: catchUpCount + 1})
+	limit := catchUpCount + 1
+	if len(sub.Outlets) > 0 {
+		limit *= 4 // read past the other outlets' stories, left out below
+	}
+	stories, err := b.storiesFor(ctx, c.in.GuildID, store.StoryQuery{Topic: sub.Topic, Since: sub.Since.Add(-catchUpWindow), Limit: limit})
 	if err != nil {
 		return reply{}, fmt.Errorf("listing the catch-up: %w", err)
 	}
 	// A story that arrived since the subscription started is delivered by
-	// the poster; showing it here too would post it twice.
-	stories = slices.DeleteFunc(stories, func(s store.Story) bool { return !s.FirstSeen.Before(sub.Since) })
+	// the poster; showing it here too would post it twice. A subscription
+	// limited to some outlets catches up only on stories they carried, as
+	// it is sent only those.
+	stories = slices.DeleteFunc(stories, func(s store.Story) bool {
+		return !s.FirstSeen.Before(sub.Since) || !carriedBy(s, sub.Outlets)
+	})
 	stories = stories[:min(len(stories), catchUpCount)]
 	public := &discordgo.WebhookParams{AllowedMentions: NoMentions()}
 	if len(stories) == 0 {
@@ -317,4 +325,12 @@ func fitLines(head string, lines []string, limit int) string {
 		out = add(l)
 	}
 	return out
+}
+
+// carriedBy reports whether one of outlets (source names) carried st; any
+// story when outlets is empty.
+func carriedBy(st store.Story, outlets []string) bool {
+	return len(outlets) == 0 || slices.ContainsFunc(st.Sources, func(src store.StorySource) bool {
+		return slices.Contains(outlets, src.Source)
+	})
 }

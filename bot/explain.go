@@ -11,7 +11,8 @@ import (
 // whether briefbot saw the article at link and what it decided, as plain
 // text.
 func (b *Bot) Explain(ctx context.Context, link string) (string, error) {
-	c := &call{name: "why", opts: map[string]*discordgo.ApplicationCommandInteractionDataOption{
+	// The operator's view: no server, every source.
+	c := &call{in: &discordgo.Interaction{}, name: "why", operator: true, opts: map[string]*discordgo.ApplicationCommandInteractionDataOption{
 		"url": {Name: "url", Type: discordgo.ApplicationCommandOptionString, Value: link},
 	}}
 	r, err := b.why(ctx, c)

@@ -278,3 +278,63 @@ func addLocalAndOtherFeeds(t *testing.T, e *env) {
 		}
 	}
 }
+
+// /why on an article only another server's own feed carried answers as for
+// an article briefbot never saw: naming that feed, or what was decided for
+// its article, would tell this server what another one reads.
+func TestWhyHidesOtherServersOwnFeeds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(o *bot.Options) {
+		o.OutletName = func(src string) string {
+			if src == "guild:other" {
+				return "Other Paper"
+			}
+			return src
+		}
+	}).open()
+	addLocalAndOtherFeeds(t, e)
+	ctx := t.Context()
+	link := "https://other.example/news/budget"
+	it := story.Item{Source: "guild:other", Key: "budget", Link: link, Title: "Council approves the budget", Published: t0.Add(-time.Hour), Fetched: t0}
+	ins, err := e.st.RecordPoll(ctx, it.Source, store.Poll{At: t0, Items: []store.NewItem{{Item: it, Pending: true}}})
+	if err != nil || len(ins) != 1 {
+		t.Fatalf("RecordPoll: %v, %d inserted", err, len(ins))
+	}
+	if err := e.st.CompleteItem(ctx, ins[0].ID, store.Decision{Relevant: true, Score: 0.9, Topics: []string{topicDiplomacy},
+		Reasons: []string{"mentions the council"}, Summary: "The council met.", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	cb := wantReply(t, e.run(e.command("why", 0, opt("url", link))), true, "has not seen that article")
+	text := cb.Content
+	for _, em := range cb.Embeds {
+		text += "\n" + embedText(em)
+	}
+	for _, hidden := range []string{"Other Paper", "guild:", "Council approves", "Posted", "council"} {
+		if strings.Contains(text, hidden) {
+			t.Errorf("/why shows %q of another server's own feed:\n%s", hidden, text)
+		}
+	}
+	// The operator (briefbot why) sees every server's feeds.
+	if out, err := e.bot.Explain(ctx, link); err != nil || !strings.Contains(out, "Posted") || !strings.Contains(out, "Other Paper") {
+		t.Errorf("Explain = %q, %v; want the decision, in the Other Paper feed", out, err)
+	}
+}
+
+// A subscription limited to some outlets catches up only on their stories,
+// as it is sent only theirs from then on.
+func TestCatchUpKeepsToTheOutlets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t).open()
+	e.addStory(storyOpts{source: "reuters", key: "r", title: "Reuters only", topics: []string{topicGaza}, seen: t0.Add(-3 * time.Hour)})
+	_, joined := e.addStory(storyOpts{source: "reuters", key: "j", title: "Reuters first", topics: []string{topicGaza}, seen: t0.Add(-2 * time.Hour)})
+	e.addStory(storyOpts{source: "bbc", key: "jb", title: "BBC joins", topics: []string{topicGaza}, seen: t0.Add(-110 * time.Minute), join: joined})
+	e.addStory(storyOpts{source: "bbc", key: "b", title: "BBC only", topics: []string{topicGaza}, seen: t0.Add(-time.Hour)})
+	rec := e.run(e.command("subscribe", manage, opt("topic", topicGaza), opt("outlets", "BBC News")))
+	wantReply(t, rec, true, "Subscribed", "only from bbc")
+	if len(rec.Followups) != 1 {
+		t.Fatalf("got %d followups, want the catch-up", len(rec.Followups))
+	}
+	if got, want := titles(rec.Followups[0].Embeds), []string{"BBC only", "Reuters first"}; !slices.Equal(got, want) {
+		t.Errorf("catch-up shows %q, want only stories BBC carried: %q", got, want)
+	}
+}

@@ -4,9 +4,9 @@ import "github.com/briefbot/briefbot/store"
 
 // VisibleStory is st as a server that may see only the sources visible
 // accepts is shown it: the other sources' links are dropped, and when the
-// item heading the story is one of them, its headline, link and summary
-// (written from that item) give way to the earliest visible item's title
-// and link with no summary. A server's own feeds are private to it; a
+// item heading the story is one of them, its headline, link, summary and
+// publication time (that item's) give way to the earliest visible item's
+// title, link and time, with no summary. A server's own feeds are private to it; a
 // story they share with outlets every server sees must not carry them
 // elsewhere. When no source is visible, st is returned unchanged with ok
 // false, for the caller to decide. A story with no sources recorded is
@@ -31,7 +31,7 @@ func VisibleStory(st store.Story, visible func(source string) bool) (_ store.Sto
 	if headHidden && !headShown {
 		// Sources are oldest published first: the first kept is the
 		// earliest report this server may see.
-		st.Headline, st.Link, st.Summary = kept[0].Title, kept[0].Link, ""
+		st.Headline, st.Link, st.Summary, st.Published = kept[0].Title, kept[0].Link, "", kept[0].Published
 	}
 	st.Sources = kept
 	return st, true

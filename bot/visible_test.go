@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/briefbot/briefbot/store"
 )
@@ -11,11 +12,12 @@ import (
 func TestVisibleStory(t *testing.T) {
 	t.Parallel()
 	private := store.GuildSourcePrefix + "other-server"
-	reuters := store.StorySource{ItemID: 1, Source: "reuters", Title: "Envoys meet in Muscat", Link: "https://reuters.example/a"}
-	bbc := store.StorySource{ItemID: 2, Source: "bbc", Title: "Envoys meet in Oman", Link: "https://bbc.example/b"}
-	own := store.StorySource{ItemID: 3, Source: private, Title: "Private feed's headline", Link: "https://private.example/c"}
+	t0 := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	reuters := store.StorySource{ItemID: 1, Source: "reuters", Title: "Envoys meet in Muscat", Link: "https://reuters.example/a", Published: t0.Add(2 * time.Hour)}
+	bbc := store.StorySource{ItemID: 2, Source: "bbc", Title: "Envoys meet in Oman", Link: "https://bbc.example/b", Published: t0.Add(time.Hour)}
+	own := store.StorySource{ItemID: 3, Source: private, Title: "Private feed's headline", Link: "https://private.example/c", Published: t0}
 	story := func(head store.StorySource, srcs ...store.StorySource) store.Story {
-		return store.Story{ID: 9, Headline: head.Title, Link: head.Link, Summary: "Summary of " + head.Title, Sources: srcs}
+		return store.Story{ID: 9, Headline: head.Title, Link: head.Link, Summary: "Summary of " + head.Title, Published: head.Published, Sources: srcs}
 	}
 	shown := func(src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) }
 	tests := []struct {
@@ -28,10 +30,10 @@ func TestVisibleStory(t *testing.T) {
 		{"hidden non-head source dropped", story(reuters, reuters, own, bbc), story(reuters, reuters, bbc), true},
 		{"hidden head gives way to the earliest visible, without its summary",
 			story(own, own, bbc, reuters),
-			store.Story{ID: 9, Headline: bbc.Title, Link: bbc.Link, Sources: []store.StorySource{bbc, reuters}}, true},
+			store.Story{ID: 9, Headline: bbc.Title, Link: bbc.Link, Published: bbc.Published, Sources: []store.StorySource{bbc, reuters}}, true},
 		{"a visible source sharing the head's link keeps the head",
 			story(own, own, store.StorySource{ItemID: 4, Source: "wire", Title: "Wire copy", Link: own.Link}),
-			store.Story{ID: 9, Headline: own.Title, Link: own.Link, Summary: "Summary of " + own.Title,
+			store.Story{ID: 9, Headline: own.Title, Link: own.Link, Summary: "Summary of " + own.Title, Published: own.Published,
 				Sources: []store.StorySource{{ItemID: 4, Source: "wire", Title: "Wire copy", Link: own.Link}}}, true},
 		{"nothing visible: unchanged, not ok", story(own, own), story(own, own), false},
 		{"no sources recorded", story(reuters), story(reuters), true},

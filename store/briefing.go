@@ -147,8 +147,12 @@ type StorySource struct {
 
 // StoryQuery selects stories. Zero fields do not filter.
 type StoryQuery struct {
-	Topic string    // stories relevant to this topic
-	Text  string    // full-text search over headline and summary
+	Topic string // stories relevant to this topic
+	// Text is a full-text search over headline and summary, then over the
+	// article text kept for the story's items (ItemArticles): every word
+	// in one page, those stories ranked after every headline or summary
+	// match.
+	Text  string
 	Since time.Time // FirstSeen at or after
 	Limit int       // at most this many (required, > 0)
 }

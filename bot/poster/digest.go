@@ -40,6 +40,11 @@ type DigesterOptions struct {
 	// Wake is called after a digest delivery is enqueued; pass the
 	// poster's Wake.
 	Wake func()
+	// SourceVisible reports whether a server may see a source's items
+	// (pass the poster's Options.SourceVisible): a digest lists only
+	// stories an outlet its server may see carried, so another server's
+	// own feed never reaches it. Nil: every source.
+	SourceVisible func(guildID, source string) bool
 }
 
 // Defaults for DigesterOptions.
@@ -170,7 +175,7 @@ func (g *Digester) enqueue(ctx context.Context, sub store.Subscription, now time
 	if err != nil {
 		return false, fmt.Errorf("digests: stories for subscription %d (%s in channel %s): %w", sub.ID, sub.Topic, sub.ChannelID, err)
 	}
-	ids := topStories(candidates, sub, from, slot, g.o.MaxStories)
+	ids := topStories(candidates, sub, from, slot, g.o.MaxStories, g.o.SourceVisible)
 	made, err := g.o.Store.EnqueueDigest(ctx, sub.ID, slot, ids)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil // unsubscribed meanwhile
@@ -185,21 +190,28 @@ func (g *Digester) enqueue(ctx context.Context, sub store.Subscription, now time
 }
 
 // topStories picks a digest's stories: first seen after the last digest
-// (and not before the subscription), up to the slot; most sources first,
-// then newest.
-func topStories(ss []store.Story, sub store.Subscription, from, slot time.Time, limit int) []int64 {
-	var picked []store.Story
+// (and not before the subscription), up to the slot, carried by a source
+// sub's server may see (visible; nil: any) and, when sub is limited to
+// some outlets, by one of those; most such sources first, then newest.
+func topStories(ss []store.Story, sub store.Subscription, from, slot time.Time, limit int, visible func(guildID, source string) bool) []int64 {
+	type pick struct {
+		store.Story
+		sources int // the ones sub's server may see
+	}
+	var picked []pick
 	for _, s := range ss {
 		switch {
 		case s.FirstSeen.Before(from), s.FirstSeen.After(slot):
 		case !sub.LastDigest.IsZero() && !s.FirstSeen.After(sub.LastDigest): // in the last digest
 		default:
-			picked = append(picked, s)
+			if n, ok := digestSources(s, sub, visible); ok {
+				picked = append(picked, pick{s, n})
+			}
 		}
 	}
-	slices.SortStableFunc(picked, func(a, b store.Story) int {
+	slices.SortStableFunc(picked, func(a, b pick) int {
 		return cmp.Or(
-			cmp.Compare(len(b.Sources), len(a.Sources)),
+			cmp.Compare(b.sources, a.sources),
 			b.FirstSeen.Compare(a.FirstSeen),
 			cmp.Compare(b.ID, a.ID))
 	})
@@ -208,6 +220,26 @@ func topStories(ss []store.Story, sub store.Subscription, from, slot time.Time, 
 		ids = append(ids, s.ID)
 	}
 	return ids
+}
+
+// digestSources counts the sources of s that sub's server may see, and
+// says whether s belongs in sub's digest: some source is visible and, for
+// a subscription limited to outlets, one of those. A story with no
+// sources recorded is taken as it is (bot.VisibleStory) unless sub is
+// limited to outlets.
+func digestSources(s store.Story, sub store.Subscription, visible func(guildID, source string) bool) (int, bool) {
+	if len(s.Sources) == 0 {
+		return 0, len(sub.Outlets) == 0
+	}
+	n, fromOutlet := 0, len(sub.Outlets) == 0
+	for _, src := range s.Sources {
+		if visible != nil && !visible(sub.GuildID, src.Source) {
+			continue
+		}
+		n++
+		fromOutlet = fromOutlet || slices.Contains(sub.Outlets, src.Source)
+	}
+	return n, n > 0 && fromOutlet
 }
 
 func later(a, b time.Time) time.Time {

@@ -209,7 +209,7 @@ func TestTopStoriesRanking(t *testing.T) {
 		{ID: 8, FirstSeen: slot, Sources: src(1)},                      // exactly at the slot
 	}
 	sub := store.Subscription{LastDigest: slot.Add(-24 * time.Hour)}
-	got := topStories(ss, sub, sub.LastDigest, slot, 4)
+	got := topStories(ss, sub, sub.LastDigest, slot, 4, nil)
 	if want := []int64{2, 4, 8, 3}; !slices.Equal(got, want) {
 		t.Errorf("topStories = %v, want %v (most sources, then newest, within (last digest, slot])", got, want)
 	}
@@ -436,5 +436,32 @@ func TestMultiPartDigestUsesOneNoncePerPart(t *testing.T) {
 		if c := strings.Count(all.String(), fmt.Sprintf("Story %02d:", i)); c != 1 {
 			t.Errorf("story %d listed %d times", i, c)
 		}
+	}
+}
+
+// A digest subscription limited to some outlets lists only stories one of
+// them carried, as a realtime one gets only those.
+func TestDigestKeepsToItsOutlets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	slot := e.clock.Now().Add(-20 * time.Minute).UTC().Truncate(time.Minute)
+	if _, err := e.st.Subscribe(t.Context(), store.Subscription{
+		GuildID: discordtest.DefaultGuildID, ChannelID: mainChannel, Topic: topicDiplomacy, Mode: store.ModeDigest,
+		DigestTimes: []string{slot.Format("15:04")}, Timezone: "UTC", Since: e.clock.Now().Add(-48 * time.Hour),
+		CreatedBy: discordtest.DefaultUserID, Outlets: []string{"bbc"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wireOnly := e.story(storyOpts{title: "Wire only", seen: slot.Add(-3 * time.Hour)})
+	joined := e.story(storyOpts{title: "Wire first", seen: slot.Add(-2 * time.Hour)})
+	e.story(storyOpts{source: "bbc", title: "BBC joins", seen: slot.Add(-110 * time.Minute), join: joined})
+	bbc := e.story(storyOpts{source: "bbc", title: "BBC only", seen: slot.Add(-time.Hour)})
+	g := e.digester(e.st, &testClock{}, nil)
+	if n, err := g.EnqueueDue(t.Context()); n != 1 || err != nil {
+		t.Fatalf("EnqueueDue = %d, %v; want one digest", n, err)
+	}
+	due := e.due(e.st)
+	if want := []int64{joined, bbc}; len(due) != 1 || !slices.Equal(due[0].StoryIDs, want) {
+		t.Errorf("due = %+v, want one digest of stories %v (not %d, which bbc did not carry)", due, want, wireOnly)
 	}
 }

@@ -3,6 +3,7 @@ package poster
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/briefbot/briefbot/store"
 )
@@ -63,4 +64,37 @@ func hidingEnv(t *testing.T) (*env, *Poster, string) {
 		o.SourceVisible = func(_, src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) }
 	})
 	return e, p, store.GuildSourcePrefix + "elsewhere"
+}
+
+// A digest lists only stories an outlet its server may see carried, and
+// shows one that another server's own feed headed by the visible report.
+func TestDigestsHideOtherServersOwnFeeds(t *testing.T) {
+	t.Parallel()
+	e, _, slot := digestEnv(t)
+	hidden := store.GuildSourcePrefix + "elsewhere"
+	visible := func(_, src string) bool { return !strings.HasPrefix(src, store.GuildSourcePrefix) }
+	e.story(storyOpts{source: hidden, title: "Secret story only a private feed carried", summary: "Secret summary.", seen: slot.Add(-3 * time.Hour)})
+	shared := e.story(storyOpts{source: hidden, title: "Secret headline of a shared story", summary: "Secret summary.", seen: slot.Add(-2 * time.Hour)})
+	e.story(storyOpts{source: "reuters", title: "Envoys meet in Muscat", seen: slot.Add(-110 * time.Minute), join: shared})
+	plain := e.story(storyOpts{title: "Talks resume in Oman", seen: slot.Add(-time.Hour)})
+
+	g := e.digester(e.st, &testClock{}, func(o *DigesterOptions) { o.SourceVisible = visible })
+	if n, err := g.EnqueueDue(t.Context()); n != 1 || err != nil {
+		t.Fatalf("EnqueueDue = %d, %v; want one digest", n, err)
+	}
+	p, _ := e.poster(nil, func(o *Options) { o.SourceVisible = visible })
+	drain(t, p)
+	msgs := e.messages(mainChannel)
+	if len(msgs) != 1 {
+		t.Fatalf("messages %+v; want one digest", msgs)
+	}
+	text := embedJSON(t, msgs[0].Embeds[0])
+	if strings.Contains(text, "Secret") || strings.Contains(text, "elsewhere") {
+		t.Errorf("the digest shows another server's own feed:\n%s", text)
+	}
+	for _, want := range []string{"Envoys meet in Muscat", "Talks resume in Oman"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the digest misses %q (stories %d and %d):\n%s", want, shared, plain, text)
+		}
+	}
 }

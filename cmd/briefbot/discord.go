@@ -145,7 +145,7 @@ func newPoster(dg *discordgo.Session, st store.Store, lease time.Duration, log *
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := poster.NewDigester(poster.DigesterOptions{Store: st, Log: log, Wake: p.Wake})
+	d, err := poster.NewDigester(poster.DigesterOptions{Store: st, Log: log, Wake: p.Wake, SourceVisible: visible})
 	if err != nil {
 		return nil, nil, err
 	}
