@@ -104,7 +104,7 @@ func addToStory(ctx context.Context, tx pgx.Tx, it storyItem, d store.Decision) 
 			return fmt.Errorf("update story %d: %w", storyID, err)
 		}
 		// Channels that already have the story's message owe it an edit.
-		if _, err := tx.Exec(ctx, editDueQuery, storyID); err != nil {
+		if _, err := tx.Exec(ctx, editDueQuery, storyID, it.source); err != nil {
 			return fmt.Errorf("queue edits of story %d's messages: %w", storyID, err)
 		}
 	}
@@ -147,7 +147,10 @@ const fanOutQuery = `
 // message, with a fresh attempt count; a pending one only counts the join,
 // which matters if it is being sent right now. Rows whose subscription is
 // gone are left alone: no one is left to claim them. The story's row lock,
-// held since addToStory read it, orders concurrent joins.
+// held since addToStory read it, orders concurrent joins. $2 is the
+// joining item's source ('' for a new summary): a server's own source
+// changes nothing other servers are shown, so their messages are not
+// edited.
 const editDueQuery = `
 	UPDATE deliveries SET
 	    edit_rev = edit_rev + 1,
@@ -155,7 +158,9 @@ const editDueQuery = `
 	    attempts = CASE state WHEN 'sent' THEN 0 ELSE attempts END,
 	    not_before = CASE state WHEN 'sent' THEN NULL ELSE not_before END,
 	    last_error = CASE state WHEN 'sent' THEN '' ELSE last_error END
-	WHERE story_id = $1 AND state IN ('pending', 'sent') AND subscription_id IS NOT NULL`
+	WHERE story_id = $1 AND state IN ('pending', 'sent') AND subscription_id IS NOT NULL
+	  AND (NOT starts_with($2::text, '` + store.GuildSourcePrefix + `')
+	       OR EXISTS (SELECT 1 FROM guild_feeds g WHERE g.source = $2::text AND g.guild_id = deliveries.guild_id))`
 
 // storyColumns reads a story row s and its sources, aggregated by the
 // lateral join storySources in the order the contract wants (oldest
@@ -394,7 +399,7 @@ func (s *Store) UpdateStorySummary(ctx context.Context, storyID int64, summary s
 			return fmt.Errorf("postgres: update story %d's summary: %w", storyID, err)
 		}
 		// The same edit a join queues: every sent message shows the new text.
-		if _, err := tx.Exec(ctx, editDueQuery, storyID); err != nil {
+		if _, err := tx.Exec(ctx, editDueQuery, storyID, ""); err != nil {
 			return fmt.Errorf("postgres: queue edits of story %d's messages: %w", storyID, err)
 		}
 		return nil

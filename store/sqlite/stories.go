@@ -97,7 +97,7 @@ func addToStory(ctx context.Context, tx *sql.Tx, it storyItem, d store.Decision,
 			return err
 		}
 		// Channels that already have the story's message owe it an edit.
-		if _, err := tx.ExecContext(ctx, editDueQuery, storyID); err != nil {
+		if _, err := tx.ExecContext(ctx, editDueQuery, storyID, it.source); err != nil {
 			return fmt.Errorf("queue edits of story %d's messages: %w", storyID, err)
 		}
 	}
@@ -167,7 +167,9 @@ const fanOutQuery = `
 // (see migration 0003): a sent one is due again, as an edit of its
 // message, with a fresh attempt count; a pending one only counts the join,
 // which matters if it is being sent right now. Rows whose subscription is
-// gone are left alone: no one is left to claim them.
+// gone are left alone: no one is left to claim them. ?2 is the joining
+// item's source ('' for a new summary): a server's own source changes
+// nothing other servers are shown, so their messages are not edited.
 const editDueQuery = `
 	UPDATE deliveries SET
 	    edit_rev = edit_rev + 1,
@@ -175,7 +177,9 @@ const editDueQuery = `
 	    attempts = CASE state WHEN 'sent' THEN 0 ELSE attempts END,
 	    not_before = CASE state WHEN 'sent' THEN NULL ELSE not_before END,
 	    last_error = CASE state WHEN 'sent' THEN '' ELSE last_error END
-	WHERE story_id = ?1 AND state IN ('pending', 'sent') AND subscription_id IS NOT NULL`
+	WHERE story_id = ?1 AND state IN ('pending', 'sent') AND subscription_id IS NOT NULL
+	  AND (substr(?2, 1, length('` + store.GuildSourcePrefix + `')) <> '` + store.GuildSourcePrefix + `'
+	       OR EXISTS (SELECT 1 FROM guild_feeds g WHERE g.source = ?2 AND g.guild_id = deliveries.guild_id))`
 
 // jsonList encodes a string list, nil as [] so the column is never null.
 func jsonList[T any](l []T) string {
@@ -512,7 +516,7 @@ func (s *Store) UpdateStorySummary(ctx context.Context, storyID int64, summary s
 			return fmt.Errorf("sqlite: %w", err)
 		}
 		// The same edit a join queues: every sent message shows the new text.
-		if _, err := tx.ExecContext(ctx, editDueQuery, storyID); err != nil {
+		if _, err := tx.ExecContext(ctx, editDueQuery, storyID, ""); err != nil {
 			return fmt.Errorf("sqlite: queue edits of story %d's messages: %w", storyID, err)
 		}
 		return nil

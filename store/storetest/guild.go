@@ -129,6 +129,23 @@ func (s *suite) guildTests() []test {
 				t.Errorf("deliveries went to %q, want %q", chans, want)
 			}
 		}},
+		{"a server's source joining a story edits only that server's messages", func(t *testing.T) {
+			st, _ := s.fresh(t)
+			addGuildFeed(t, st, guildFeed("g1", "https://local.example/feed", "guild:local"), 0)
+			for _, sub := range []store.Subscription{realtime("chan-g1", topicGaza), realtime("chan-g2", topicGaza)} {
+				sub.GuildID = "g" + sub.ChannelID[len(sub.ChannelID)-1:]
+				subscribe(t, st, sub)
+			}
+			_, id := complete(t, st, article("wire", "k1", "Wire report", t0), relevantDecision(at(time.Minute), "S.", topicGaza))
+			sent(t, st, claim(t, st, at(time.Minute))...)
+			join := relevantDecision(at(2*time.Minute), "S.", topicGaza)
+			join.StoryID = id
+			complete(t, st, article("guild:local", "k2", "Local report", t0), join)
+			got := claim(t, st, at(time.Hour))
+			if len(got) != 1 || got[0].ChannelID != "chan-g1" {
+				t.Errorf("edits owed %+v, want only chan-g1's (chan-g2's server cannot see the joining report)", got)
+			}
+		}},
 		{"a removed server source reaches no one", func(t *testing.T) {
 			st, _ := s.fresh(t)
 			addGuildFeed(t, st, guildFeed("g1", "https://local.example/feed", "guild:local"), 0)
