@@ -77,7 +77,7 @@ func buildFeatNames() ([]string, map[string]int) {
 	}
 	names = append(names,
 		"X:region×act(T)",       // the region is involved and the headline names a diplomatic act
-		"X:region×act(D)",       // ... and only the description does
+		"X:region×act(D)",       // ... and only the description names one (the region may be in the headline alone)
 		"X:state×speech(T)",     // a state, official or body speaks or threatens in the headline
 		"X:state×speech(D)",     // ... in the description
 		"X:armed×speech(T)",     // an armed group speaks or threatens in the headline (not a state act)
@@ -353,7 +353,9 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	if actT {
 		a.x[featIndex["X:region×act(T)"]] = region
 	} else if actD {
-		a.x[featIndex["X:region×act(D)"]] = region * x("D:region")
+		// region anywhere: an act the description names while the
+		// headline alone names the region counts too
+		a.x[featIndex["X:region×act(D)"]] = region
 	}
 	speakT := math.Max(math.Max(x("T:act:speech"), x("T:act:statement")), x("T:act:threat"))
 	if govT || x("T:official") > 0 {
@@ -400,7 +402,10 @@ func (g *gazModel) analyze(d *doc) *analysis {
 			a.x[featIndex["X:question×act(T)"]] = 1
 		}
 	}
-	if speakerAddresses(g, d, hits, armedAt, zoneTitle) {
+	// "World reacts to ...", "Global outrage as ...": the world's
+	// governments speak about a regional party, as a third state's
+	// reaction does (the gazetteer term holds the verb of saying).
+	if speakerAddresses(g, d, hits, armedAt, zoneTitle) || (titleGroups["WORLD"] && x("T:region") > 0) {
 		a.x[featIndex["X:speaker→other(T)"]] = 1
 		a.x[featIndex["X:speaker×violence(T)"]] = x("T:not:violence")
 	}
