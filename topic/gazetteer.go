@@ -171,7 +171,11 @@ var diploSpecs = []spec{
 	{"mediation", "", 1, "mediat*"},
 	{"diplomacy", "", 1, "diplomac*|diplomat*"},
 	{"envoy", "", 1, "envoy|envoys|special representative"},
-	{"ambassador", "", 1, "ambassador|ambassadors|embassy|embassies|consulate|charge d affaires"},
+	{"ambassador", "", 1, "ambassador|ambassadors|charge d affaires"},
+	// Diplomatic premises are places: what is reported at them (a strike on
+	// a consulate, an embassy's evacuation, a protest outside) is seldom
+	// dealings between states; an ambassador acting is the entry above.
+	{"diplomatic premises", "", 0.3, "embassy|embassies|consulate|consulates|consular"},
 	{"foreign minister", "", 1, "foreign minister|fm|foreign ministry|foreign ministers|top diplomat|foreign secretary|secretary of state|foreign affairs minister|minister of foreign affairs"},
 	{"summit", "", 0.9, "summit|summits"},
 	{"ceasefire", "ceasefire", 0.7, "ceasefire|truce|armistice"},

@@ -42,6 +42,9 @@ var actClass = map[string]string{
 	// "government" names an actor as often in domestic news as in
 	// diplomacy; it is no act.
 	"government": "",
+	// Embassies and consulates are places where things happen (see
+	// diploSpecs), no act.
+	"diplomatic premises": "",
 	// official statements, condemnations and appeals
 	"condemnation": "statement", "rebuke": "statement", "appeal": "statement", "regret": "statement",
 	"welcome": "statement", "statement": "statement", "restraint": "statement",
@@ -699,8 +702,15 @@ func speakerAddresses(g *gazModel, d *doc, hits []hit, armedAt map[int]bool, z z
 	}
 	speakers := map[string]bool{}
 	state, military := false, false
+	// A headline opened by a quotation or a label and a colon ("'Not
+	// seeking war': White House stresses ...") has its subject after the
+	// colon.
+	from := start
+	if z == zoneTitle && d.titleColon > 0 && d.titleColon < speech {
+		from = d.titleColon
+	}
 	for _, h := range hits {
-		if h.zone != z || h.pos >= speech {
+		if h.zone != z || h.pos >= speech || h.pos < from {
 			continue
 		}
 		t := g.terms[h.ref]
