@@ -26,7 +26,7 @@ var actClass = map[string]string{
 	// deals: ceasefires, agreements, releases and their terms
 	"ceasefire": "deal", "humanitarian pause": "deal", "agreement": "deal", "deal": "deal",
 	"accord": "deal", "peace process": "deal", "peace": "deal", "normalisation": "deal",
-	"recognition": "deal", "hostages": "deal", "prisoner exchange": "deal", "release": "deal",
+	"recognition": "deal", "prisoner exchange": "deal", "release": "deal",
 	"withdrawal": "deal", "signing": "deal", "joint statement": "deal", "violations": "deal",
 	"deadline": "deal", "plan": "deal", "repatriation": "deal", "pledge": "deal",
 	// visits
