@@ -96,7 +96,6 @@ func buildFeatNames() ([]string, map[string]int) {
 		"X:world(T)",            // the world's governments as one actor in the headline ("World reacts to ...")
 		"X:question(T)",         // the headline asks a question: an explainer or analysis
 		"X:question×act(T)",     // ... about a diplomatic act (will the ceasefire hold?)
-		"X:question×not(T)",     // ... about fighting or another non-diplomatic subject only (what happens next after the attack?)
 		"X:speaker→other(T)",    // the headline's subject is a state, official or body, it speaks, and another state is named: a statement aimed at another state
 		"X:speaker×violence(T)", // ... about a strike or an attack: a state's reaction to military action
 	)
@@ -405,7 +404,6 @@ func (g *gazModel) analyze(d *doc) *analysis {
 		if actT {
 			a.x[featIndex["X:question×act(T)"]] = 1
 		}
-		a.x[featIndex["X:question×not(T)"]] = a.x[featIndex["X:not-only(T)"]]
 	}
 	// "World reacts to ...", "Global outrage as ...": the world's
 	// governments speak about a regional party, as a third state's
