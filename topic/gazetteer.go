@@ -161,7 +161,7 @@ var foreignSpecs = []spec{
 	// The world's governments as one actor, also when a headline says they
 	// react ("World reacts to ...", "global condemnation"): LABELS.md v2
 	// counts third states' official reactions as on.
-	{"World powers", "WORLD", 1, "world powers|global powers|international community|world leaders|world reacts|world reacting|world reaction|world responds|global reaction|international reaction|global outrage|international outrage|global condemnation|international condemnation"},
+	{"World powers", "WORLD", 1, "world powers|global powers|international community|world leaders|world reacts|world reacting|world reacted|world is reacting|world has reacted|world reaction|world responds|world is responding|world responded|global reaction|international reaction|global outrage|international outrage|global condemnation|international condemnation"},
 }
 
 // diploSpecs: diplomatic acts and settings. group is a subtopic cue.
