@@ -706,15 +706,8 @@ func speakerAddresses(g *gazModel, d *doc, hits []hit, armedAt map[int]bool, z z
 	}
 	speakers := map[string]bool{}
 	state, military := false, false
-	// A headline opened by a quotation or a label and a colon ("'Not
-	// seeking war': White House stresses ...") has its subject after the
-	// colon.
-	from := start
-	if z == zoneTitle && d.titleColon > 0 && d.titleColon < speech {
-		from = d.titleColon
-	}
 	for _, h := range hits {
-		if h.zone != z || h.pos >= speech || h.pos < from {
+		if h.zone != z || h.pos >= speech {
 			continue
 		}
 		t := g.terms[h.ref]
