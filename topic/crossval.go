@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/format"
 	"io"
+	"math"
 	"sort"
 	"strings"
 
@@ -42,7 +43,11 @@ type CVReport struct {
 	// CV pools every day's held-out verdicts.
 	CV    Scores
 	CVECE float64
-	Days  []DayScores
+	// CVLogLoss is the mean negative log-likelihood of the held-out
+	// probabilities: unlike F1 it moves with every item's probability, not
+	// only those that cross the threshold.
+	CVLogLoss float64
+	Days      []DayScores
 	// Sets are the pooled held-out figures per label file (LabeledItem.Set),
 	// in order of first appearance; empty when items name no set.
 	Sets []SetScores
@@ -135,12 +140,31 @@ func CrossValidate(items []LabeledItem, t *Topic) CVReport {
 		rep.Sets = append(rep.Sets, SetScores{Set: set, Items: len(si), Learned: scoreResults(si, sr), Hand: hs, Baseline: bs})
 	}
 	rep.CVECE = calibrationError(items, cv)
+	rep.CVLogLoss = logLoss(items, cv)
 	for i, it := range items {
 		if cv[i].Relevant != (it.Label == LabelOn) {
 			rep.CVMisses = append(rep.CVMisses, Miss{Item: it, Result: cv[i]})
 		}
 	}
 	return rep
+}
+
+// logLoss is the mean negative log-likelihood of res's scores as
+// probabilities of the label on, clipped away from 0 and 1.
+func logLoss(items []LabeledItem, res []Result) float64 {
+	if len(items) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for i, it := range items {
+		p := math.Min(math.Max(res[i].Score, 1e-6), 1-1e-6)
+		if it.Label == LabelOn {
+			sum -= math.Log(p)
+		} else {
+			sum -= math.Log(1 - p)
+		}
+	}
+	return sum / float64(len(items))
 }
 
 func labelsOf(items []LabeledItem) []string {

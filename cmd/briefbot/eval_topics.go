@@ -153,7 +153,7 @@ func printCrossValidation(w io.Writer, cv topic.CVReport, verbose bool) {
 		row(st.Set+", keyword baseline", st.Baseline)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\ncross-validated: F1 over baseline %+.3f, calibration error (ECE) on held-out days %.3f\n", cv.CV.F1-cv.InSample.Baseline.F1, cv.CVECE)
+	fmt.Fprintf(w, "\ncross-validated: F1 over baseline %+.3f, calibration error (ECE) on held-out days %.3f, log-loss %.4f\n", cv.CV.F1-cv.InSample.Baseline.F1, cv.CVECE, cv.CVLogLoss)
 	if cv.Stale {
 		fmt.Fprintln(w, "warning: topic/weights.go differs from a fresh fit on these items; run `briefbot eval topics --fit > topic/weights.go` if these are the development sets")
 	}

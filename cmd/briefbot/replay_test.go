@@ -87,7 +87,13 @@ var knownSplits = map[string]map[string]split{
 		"20241001-iran-self-defence-claim": {2, 2},
 		"20241001-us-helped-intercept":     {2, 2},
 	},
-	"2025-03-18": {"20250318-israel-resumes-gaza-war": {3, 3}},
+	"2025-03-18": {
+		// 3 before the topics2 model changes (allies, hostages and
+		// embassies no longer count as acts; see topic/model.go): the
+		// day's relevant reports changed and this happening now gets one
+		// message fewer.
+		"20250318-israel-resumes-gaza-war": {2, 2},
+	},
 	"2025-05-13": {"20250513-saudi-600bn-deals": {2, 2}},
 	"2025-10-10": {
 		"20251010-gaza-ceasefire-takes-effect":    {5, 5},
