@@ -43,6 +43,9 @@ type Store struct {
 	// prepared maps the hot write statements' SQL to their copy prepared
 	// on the writer's only connection. Set by Open, read-only afterwards.
 	prepared map[string]*sql.Stmt
+	// readSource is the source read every poll makes, prepared on the
+	// read pool (each connection compiles it once); nil WithoutMigrate.
+	readSource *sql.Stmt
 
 	// mu is held shared by every operation and exclusively by Close, so
 	// Close waits for in-flight writes and later calls fail cleanly.
@@ -169,13 +172,19 @@ func openPool(ctx context.Context, path string, readOnly bool) (*sql.DB, error) 
 // Tx.StmtContext.
 func (s *Store) prepare(ctx context.Context) error {
 	s.prepared = map[string]*sql.Stmt{}
-	for _, q := range []string{sqlSourceExists, sqlKnownKeys, sqlInsertItem, sqlUpdatePolled} {
+	for _, q := range []string{sqlSourceExists, sqlKnownKeys, sqlInsertItem, sqlUpdatePolled, sqlLeaseTake, sqlLeaseHolder} {
 		st, err := s.write.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("sqlite: prepare statement: %w", err)
 		}
 		s.prepared[q] = st
 	}
+	// Reads outside a transaction use the read pool's own copy.
+	st, err := s.read.PrepareContext(ctx, sqlReadSource)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare statement: %w", err)
+	}
+	s.readSource = st
 	return nil
 }
 
@@ -228,6 +237,9 @@ func (s *Store) Close() error {
 	s.closed = true
 	for _, st := range s.prepared {
 		st.Close()
+	}
+	if s.readSource != nil {
+		s.readSource.Close()
 	}
 	rerr := s.read.Close()
 	werr := s.write.Close()
