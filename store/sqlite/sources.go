@@ -18,7 +18,7 @@ func (s *Store) EnsureSource(ctx context.Context, name, url string) error {
 	if name == "" || url == "" {
 		return fmt.Errorf("sqlite: ensure source %q: name and URL must both be set", name)
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	err := s.inWrite(ctx, func(tx *sql.Tx) error {
 		// A new URL is a new feed: old validators would be sent to the
 		// wrong server and its backlog must not flood, so start over.
 		_, err := tx.ExecContext(ctx, `
@@ -35,6 +35,10 @@ func (s *Store) EnsureSource(ctx context.Context, name, url string) error {
 		}
 		return nil
 	})
+	if err == nil {
+		s.deferred.know(name)
+	}
+	return err
 }
 
 const sourceColumns = `name, url, etag, last_modified, primed, last_poll, last_success,
@@ -88,6 +92,7 @@ func (s *Store) Source(ctx context.Context, name string) (store.SourceState, err
 	if err != nil {
 		return st, fmt.Errorf("sqlite: read source %q: %w", name, err)
 	}
+	s.deferred.overlay(&st)
 	return st, nil
 }
 
@@ -108,6 +113,7 @@ func (s *Store) Sources(ctx context.Context) ([]store.SourceState, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: list sources: %w", err)
 		}
+		s.deferred.overlay(&st)
 		all = append(all, st)
 	}
 	if err := rows.Err(); err != nil {
@@ -173,6 +179,16 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 			return nil, fmt.Errorf("sqlite: record poll of %q: %w", source, err)
 		}
 	}
+	if p.NotModified {
+		if err := s.enter(); err != nil {
+			return nil, err
+		}
+		deferred := s.deferred.add(source, p)
+		s.mu.RUnlock()
+		if deferred {
+			return nil, nil
+		}
+	}
 
 	var pending, seen []story.Item
 	err = s.inWrite(ctx, func(tx *sql.Tx) error {
@@ -227,6 +243,7 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 	if err != nil {
 		return nil, err
 	}
+	s.deferred.know(source)
 	return append(pending, seen...), nil
 }
 

@@ -85,6 +85,11 @@ func TestPragmasOnEveryPooledConnection(t *testing.T) {
 			q("foreign_keys", &fk)
 			q("synchronous", &syncMode)
 			q("query_only", &queryOnly)
+			var cache int
+			q("cache_size", &cache)
+			if want := -cacheKiB(p.queryOnly == 1); cache != want {
+				t.Errorf("%s conn %d: cache_size=%d; want %d (KiB, bounded)", p.name, i, cache, want)
+			}
 			if journal != "wal" || busy != int(busyTimeout.Milliseconds()) || fk != 1 || syncMode != 1 || queryOnly != p.queryOnly {
 				t.Errorf("%s conn %d: journal_mode=%s busy_timeout=%d foreign_keys=%d synchronous=%d query_only=%d; want wal %d 1 1(NORMAL) %d",
 					p.name, i, journal, busy, fk, syncMode, queryOnly, busyTimeout.Milliseconds(), p.queryOnly)
@@ -470,4 +475,69 @@ func FuzzStoriesText(f *testing.F) {
 			t.Errorf("Stories(Text %q): %v", text, err)
 		}
 	})
+}
+
+// A not-modified poll is deferred to the next write transaction: the
+// handle that recorded it reads it at once, another process once any write
+// of the first has committed (no transaction of its own), and Close writes
+// what is still deferred, so a restart loses nothing.
+func TestNotModifiedPollsDeferred(t *testing.T) {
+	a, path := openTemp(t)
+	b := reopen(t, path)
+	ctx := t.Context()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, src := range []string{"one", "two"} {
+		if err := a.EnsureSource(ctx, src, "https://"+src+".example/feed"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.RecordPoll(ctx, src, store.Poll{At: t0, ETag: `"v1"`}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lastPoll := func(s *Store, src string) time.Time {
+		t.Helper()
+		st, err := s.Source(ctx, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.LastPoll
+	}
+	t1 := t0.Add(time.Minute)
+	keep := store.LeaseKeep{Name: "poll:one", Owner: "a", Until: t1.Add(time.Hour)}
+	if _, err := a.RecordPoll(ctx, "one", store.Poll{At: t1, NotModified: true, Keep: keep}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastPoll(a, "one"); !got.Equal(t1) {
+		t.Errorf("the recording handle reads last poll %v, want %v", got, t1)
+	}
+	if got := lastPoll(b, "one"); !got.Equal(t0) {
+		t.Errorf("another process reads last poll %v before any write; want %v (deferred)", got, t0)
+	}
+	// The next write, whatever it is, carries it, lease keep included.
+	if _, _, err := a.Lease(ctx, "poll:two", "a", t1, t1.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastPoll(b, "one"); !got.Equal(t1) {
+		t.Errorf("after a's next write, another process reads last poll %v, want %v", got, t1)
+	}
+	if held, until, err := b.Lease(ctx, "poll:one", "b", t1, t1.Add(time.Minute)); err != nil || held || !until.Equal(keep.Until) {
+		t.Errorf("the deferred keep: b took poll:one = %v until %v (%v); want it held by a until %v", held, until, err, keep.Until)
+	}
+	// Close writes what is still deferred.
+	t2 := t1.Add(time.Minute)
+	if _, err := a.RecordPoll(ctx, "two", store.Poll{At: t2, NotModified: true, ETag: `"v2"`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := b.Source(ctx, "two")
+	if err != nil || !st.LastPoll.Equal(t2) || st.ETag != `"v2"` {
+		t.Errorf("after Close: last poll %v, ETag %q (%v); want %v, \"v2\"", st.LastPoll, st.ETag, err, t2)
+	}
+	// An unknown source is still an error, not deferred.
+	c := reopen(t, path)
+	if _, err := c.RecordPoll(ctx, "nope", store.Poll{At: t2, NotModified: true}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("304 for an unknown source: %v; want ErrNotFound", err)
+	}
 }
