@@ -410,6 +410,20 @@ func collapseSpace(s string) string {
 	b.Grow(len(s))
 	space := false // a space is owed before the next visible rune
 	for i := 0; i < len(s); {
+		if c := s[i]; c > ' ' && c < 0x7f {
+			// A run of visible ASCII is copied whole.
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			i++
 			switch {
