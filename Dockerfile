@@ -8,6 +8,8 @@ FROM golang:${GO_VERSION} AS build
 ENV GOTOOLCHAIN=auto
 WORKDIR /src
 COPY go.mod go.sum ./
+# go.mod replaces a module with its copy here (third_party/README.md).
+COPY third_party ./third_party
 RUN go mod download
 COPY . .
 # VERSION is what `briefbot version` and the logs say; docker-compose.yml

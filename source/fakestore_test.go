@@ -60,6 +60,9 @@ func (s *fakeStore) RecordPoll(_ context.Context, source string, p store.Poll) (
 		return nil, store.ErrNotFound
 	}
 	s.polls = append(s.polls, p)
+	if p.Keep.Name != "" {
+		s.leaseLocked(p.Keep.Name, p.Keep.Owner, p.At, p.Keep.Until)
+	}
 	st.LastPoll, st.LastSuccess = p.At, p.At
 	st.Failures, st.LastError = 0, ""
 	if p.NotModified {
@@ -159,13 +162,18 @@ type fakeLease struct {
 func (s *fakeStore) Lease(_ context.Context, name, owner string, now, until time.Time) (bool, time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	held, until := s.leaseLocked(name, owner, now, until)
+	return held, until, nil
+}
+
+func (s *fakeStore) leaseLocked(name, owner string, now, until time.Time) (bool, time.Time) {
 	if s.leases == nil {
 		s.leases = map[string]fakeLease{}
 	}
 	l, ok := s.leases[name]
 	if ok && l.owner != owner && l.expires.After(now) {
-		return false, l.expires, nil
+		return false, l.expires
 	}
 	s.leases[name] = fakeLease{owner, until}
-	return true, until, nil
+	return true, until
 }

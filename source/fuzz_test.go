@@ -48,3 +48,49 @@ func FuzzParse(f *testing.F) {
 		checkInvariants(t, Normalize(doc.Feed, Feed{Name: "fuzz"}, "https://feeds.example.org/", fetched), fetched)
 	})
 }
+
+// stripHTMLCases are markup stripSimpleHTML must read itself (fast) or
+// leave to the tokenizer; either way, FuzzStripHTML and
+// TestStripSimpleHTMLAgrees hold it to the tokenizer's result.
+var stripHTMLCases = []struct {
+	in   string
+	fast bool
+}{
+	{"plain &amp; simple", true},
+	{`<p class="x">one</p><P>two<br/>three`, true},
+	{`<a href="https://a.example/?q=1&amp;b=2" title='it > that'>link</a> &lt;b&gt;`, true},
+	{`<a href=x>y</a><img src=a.png alt=b/>`, true},
+	{"a < b and c<5 & d", true},
+	{"<p\nclass=x\r\n>text\r\nmore\rend</p>", true},
+	{`<div = x "y" z='w'>q</div>`, true},
+	{"<!-- note -->after<!---->x<!-->y<!--->z<!-- a --!>b", true},
+	{`<iframe src="v"><p>not text</p></iframe>after<noscript>no</NOSCRIPT >x<style>p{}</style>y`, true},
+	{`<iframe src=v/>raw text follows`, false},
+	{`<script>if (a<b) {}</script>x`, false},
+	{`<svg><text>x</text></svg>y`, false},
+	{`<title>t &amp; u</title>`, false},
+	{"<!DOCTYPE html>x", false},
+	{"<?xml x?>y", false},
+	{"</ x>y</>z", false},
+	{"<p>unterminated <b", false},
+	{`<a href="unterminated>x`, false},
+	{"<!-- unterminated", false},
+	{"nul\x00byte", false},
+	{"trailing <", false},
+}
+
+// FuzzStripHTML checks that the plain-tag fast path gives exactly the
+// tokenizer's result whenever it takes the input.
+// Run: go test ./source -run '^$' -fuzz FuzzStripHTML -fuzztime 60s
+func FuzzStripHTML(f *testing.F) {
+	for _, c := range stripHTMLCases {
+		f.Add(c.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if out, ok := stripSimpleHTML(s); ok {
+			if want := stripHTMLTokens(s); out != want {
+				t.Errorf("stripSimpleHTML(%q) = %q; the tokenizer gives %q", s, out, want)
+			}
+		}
+	})
+}

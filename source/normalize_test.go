@@ -2,6 +2,9 @@ package source
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,4 +173,50 @@ func TestParseLooseDate(t *testing.T) {
 			t.Errorf("parseLooseDate(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+// The plain-tag fast path of stripHTML takes the markup it should, and
+// agrees with the tokenizer on it and on every text field of the real
+// feeds (see FuzzStripHTML for arbitrary input).
+func TestStripSimpleHTMLAgrees(t *testing.T) {
+	check := func(what, s string) (fast bool) {
+		t.Helper()
+		out, ok := stripSimpleHTML(s)
+		if want := stripHTMLTokens(s); ok && out != want {
+			t.Errorf("%s: stripSimpleHTML(%.80q) = %.80q; the tokenizer gives %.80q", what, s, out, want)
+		}
+		return ok
+	}
+	for _, c := range stripHTMLCases {
+		if fast := check("case", c.in); fast != c.fast {
+			t.Errorf("stripSimpleHTML(%q) took it: %v, want %v", c.in, fast, c.fast)
+		}
+	}
+	fields, fast := 0, 0
+	for _, name := range realFeeds(t) {
+		body, err := os.ReadFile(filepath.Join(feedsDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := Parse(body, "", "https://feeds.example.org/x")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, it := range doc.Feed.Items {
+			for _, s := range []string{it.Title, it.Description, it.Content} {
+				if strings.ContainsAny(s, "<&") {
+					fields++
+					if check(name, s) {
+						fast++
+					}
+				}
+			}
+		}
+	}
+	// Most real markup is plain tags; if this falls, the fast path has
+	// stopped taking it and normalising costs the tokenizer again.
+	if fast*10 < fields*9 {
+		t.Errorf("the fast path took %d of %d real fields with markup; want at least 90%%", fast, fields)
+	}
+	t.Logf("fast path: %d of %d real fields with markup", fast, fields)
 }

@@ -230,19 +230,22 @@ func (p *Poller) turn(ctx context.Context, feed Feed, log *slog.Logger) (wait ti
 	if !ok {
 		return wait, false
 	}
-	res, failures, err := p.poll(ctx, feed)
+	// A successful poll keeps the lease until its next poll in the
+	// transaction that records it (one write, not two); a failed one
+	// keeps it here.
+	res, failures, next, err := p.pollKeeping(ctx, feed, true)
 	if ctx.Err() != nil {
 		// Shutting down: a poll cut off is handed over at once; a
 		// finished one keeps the source until its next poll is due.
-		var next time.Duration
-		if err == nil {
-			next = p.nextDelay(feed, 0, nil)
+		if err != nil {
+			p.keep(ctx, feed, 0, log)
 		}
-		p.keep(ctx, feed, next, log)
 		return 0, true
 	}
-	next := p.nextDelay(feed, failures, err)
-	p.keep(ctx, feed, next, log)
+	if err != nil {
+		next = p.nextDelay(feed, failures, err)
+		p.keep(ctx, feed, next, log)
+	}
 	next += p.claimJitter(feed)
 	switch {
 	case err != nil:
@@ -350,16 +353,24 @@ func (p *Poller) PollOnce(ctx context.Context, feed Feed) (PollResult, error) {
 
 // poll is PollOnce plus the consecutive failure count for scheduling.
 func (p *Poller) poll(ctx context.Context, feed Feed) (PollResult, int, error) {
+	res, failures, _, err := p.pollKeeping(ctx, feed, false)
+	return res, failures, err
+}
+
+// pollKeeping is poll; with keep, a successful poll also schedules the
+// next one and, in the same store write, keeps the source's poll lease
+// until then (see keep), returning the wait.
+func (p *Poller) pollKeeping(ctx context.Context, feed Feed, keep bool) (PollResult, int, time.Duration, error) {
 	unlock := p.lockSource(feed.Name)
 	defer unlock()
 
 	st, err := p.sourceState(ctx, feed)
 	if err != nil {
-		return PollResult{}, 0, err
+		return PollResult{}, 0, 0, err
 	}
 	release, err := p.acquire(ctx, feed.URL)
 	if err != nil {
-		return PollResult{}, 0, err
+		return PollResult{}, 0, 0, err
 	}
 	resp, err := p.fetcher.Fetch(ctx, feed.URL, Validators{ETag: st.ETag, LastModified: st.LastModified})
 	release()
@@ -367,31 +378,47 @@ func (p *Poller) poll(ctx context.Context, feed Feed) (PollResult, int, error) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
 	defer cancel()
 	if err != nil {
-		return p.fail(wctx, ctx, feed, now, err)
+		res, failures, err := p.fail(wctx, ctx, feed, now, err)
+		return res, failures, 0, err
+	}
+	// keeping is the lease the poll's record keeps, and next the wait it
+	// is kept for (see turn).
+	var (
+		keeping store.LeaseKeep
+		next    time.Duration
+	)
+	scheduleNext := func() {
+		if keep {
+			next = p.nextDelay(feed, 0, nil)
+			keeping = store.LeaseKeep{Name: leaseName(feed), Owner: p.opts.Owner, Until: now.Add(max(next, time.Millisecond))}
+		}
 	}
 	if resp.NotModified {
 		// A 304 costs no parse: validators stay, health is refreshed.
+		scheduleNext()
 		_, err := p.store.RecordPoll(wctx, feed.Name, store.Poll{
-			At: now, NotModified: true, ETag: resp.ETag, LastModified: resp.LastModified,
+			At: now, NotModified: true, ETag: resp.ETag, LastModified: resp.LastModified, Keep: keeping,
 		})
 		if err != nil {
-			return PollResult{}, 0, fmt.Errorf("source %q: recording a not-modified poll: %w", feed.Name, err)
+			return PollResult{}, 0, 0, fmt.Errorf("source %q: recording a not-modified poll: %w", feed.Name, err)
 		}
 		p.maybeSubscribe(ctx, feed, resp.Hubs, resp.Self)
-		return PollResult{NotModified: true}, 0, nil
+		return PollResult{NotModified: true}, 0, next, nil
 	}
 	doc, err := p.parse(resp.Body, resp.ContentType, resp.URL)
 	if err != nil {
-		return p.fail(wctx, ctx, feed, now, err)
+		res, failures, err := p.fail(wctx, ctx, feed, now, err)
+		return res, failures, 0, err
 	}
 	items := Normalize(doc.Feed, feed, resp.URL, now)
 	p.sched.observe(feed.Name, items, hintsFrom(resp.Header, doc, now), now)
-	res, err := p.record(wctx, feed, st, items, resp.ETag, resp.LastModified, now)
+	scheduleNext() // after observe: this poll's items may change the interval
+	res, err := p.record(wctx, feed, st, items, resp.ETag, resp.LastModified, now, keeping)
 	if err != nil {
-		return res, 0, err
+		return res, 0, 0, err
 	}
 	p.maybeSubscribe(ctx, feed, append(resp.Hubs, doc.Hubs...), firstNonEmpty(resp.Self, doc.Self))
-	return res, 0, nil
+	return res, 0, next, nil
 }
 
 // fail records a failed poll and returns the failure count for backoff.
@@ -407,10 +434,11 @@ func (p *Poller) fail(wctx, ctx context.Context, feed Feed, now time.Time, cause
 }
 
 // record classifies items as pending or seen, stores them and notifies.
-func (p *Poller) record(ctx context.Context, feed Feed, st store.SourceState, items []story.Item, etag, lastModified string, now time.Time) (PollResult, error) {
+// keep, when its Name is set, is a lease the record keeps (store.Poll.Keep).
+func (p *Poller) record(ctx context.Context, feed Feed, st store.SourceState, items []story.Item, etag, lastModified string, now time.Time, keep store.LeaseKeep) (PollResult, error) {
 	pending := p.classify(feed, st.Primed, items, now)
 	poll := store.Poll{At: now, ETag: etag, LastModified: lastModified, Items: make([]store.NewItem, len(items)),
-		MaxPending: p.opts.MaxNewPerPoll}
+		MaxPending: p.opts.MaxNewPerPoll, Keep: keep}
 	pendingKeys := map[string]bool{}
 	for i, it := range items {
 		poll.Items[i] = store.NewItem{Item: it, Pending: pending[i]}

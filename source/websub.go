@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/briefbot/briefbot/store"
 )
 
 // WebSub (https://www.w3.org/TR/websub/) lets a hub push a feed's updates
@@ -439,5 +441,5 @@ func (p *Poller) ingest(ctx context.Context, feed Feed, body []byte, contentType
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWriteTimeout)
 	defer cancel()
 	// Pushes carry no HTTP validators of the feed: keep the stored ones.
-	return p.record(wctx, feed, st, items, st.ETag, st.LastModified, now)
+	return p.record(wctx, feed, st, items, st.ETag, st.LastModified, now, store.LeaseKeep{})
 }

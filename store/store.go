@@ -208,6 +208,18 @@ type Poll struct {
 	// and why, for `briefbot sources`; a zero Interval keeps the stored one.
 	Interval       time.Duration
 	IntervalReason string
+	// Keep, when its Name is set, is a lease taken in the same
+	// transaction, exactly as Lease(Keep.Name, Keep.Owner, At, Keep.Until)
+	// would: the poller keeps a source's poll lease until its next poll
+	// is due, and one write per poll does both. A lease another owner
+	// holds is left alone and the poll is recorded all the same.
+	Keep LeaseKeep
+}
+
+// LeaseKeep is a lease a RecordPoll takes with the poll (see Poll.Keep).
+type LeaseKeep struct {
+	Name, Owner string
+	Until       time.Time
 }
 
 // Retention says what Prune removes: what was last touched before each

@@ -611,6 +611,17 @@ func TestScaleChild(t *testing.T) {
 	}
 	e := &env{stdin: strings.NewReader(""), stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	go logMemory(ctx, mode, cfg.Polling.Interval)
+	if dir := os.Getenv("BRIEFBOT_SCALE_PPROF"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, mode+".cpu"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	err = runBot(ctx, e, cfg, newLogger(os.Stderr, cfg.Log.Level, "json"))
 	if dir := os.Getenv("BRIEFBOT_SCALE_PPROF"); dir != "" {
 		writeHeapProfile(t, filepath.Join(dir, mode+".heap"))

@@ -144,6 +144,8 @@ func TestWatchHeartbeat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var backlog []story.Item
+	w.backlog = func(_ context.Context, items []story.Item) { backlog = items }
 	w.polled("a", poll.Items, ins)
 	for _, name := range []string{"c", "b"} {
 		if _, err := st.RecordFailure(ctx, name, clock, "HTTP 404"); err != nil {
@@ -151,8 +153,6 @@ func TestWatchHeartbeat(t *testing.T) {
 		}
 		w.failed(name, "HTTP 404")
 	}
-	var backlog []story.Item
-	w.backlog = func(_ context.Context, items []story.Item) { backlog = items }
 	w.firstRound(ctx, st)
 	lines := func() []string { return regexp.MustCompile(`msg="[^"]*"`).FindAllString(logBuf.String(), -1) }
 	if got := lines(); len(got) != 1 || got[0] != `msg="watching 3 sources: 1 ok, 2 failing (b, c); 1 items recorded as already seen; next poll in 2m"` {
@@ -212,5 +212,57 @@ func TestListenErrorNamesTheKey(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "address already in use: set admin.listen (or BRIEFBOT_ADMIN_LISTEN) to a free address") {
 		t.Errorf("error does not name admin.listen:\n%s", errOut.String())
+	}
+}
+
+// The first round keeps only the newest backlogKeep recent items for the
+// console backlog, and none without one (Discord mode): at 10,000 sources
+// it held every item of the first round.
+func TestWatchBacklogBounded(t *testing.T) {
+	clock := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
+	const n = 5*backlogKeep + 7
+	var items []store.NewItem
+	var inserted []story.Item
+	for i := range n {
+		// Shuffled publication times, all within the backlog window.
+		it := story.Item{Source: "a", Key: fmt.Sprint(i), Published: clock.Add(-time.Duration((i*7919)%n) * time.Second)}
+		items = append(items, store.NewItem{Item: it})
+		inserted = append(inserted, it)
+	}
+	for _, console := range []bool{true, false} {
+		w := newWatch(func() []source.Feed { return []source.Feed{{Name: "a"}} }, time.Minute, slog.New(slog.DiscardHandler))
+		w.now = func() time.Time { return clock }
+		var got []story.Item
+		if console {
+			w.backlog = func(_ context.Context, items []story.Item) { got = items }
+		}
+		for i := 0; i < n; i += 100 { // polls of 100 items
+			w.polled("a", items[i:min(i+100, n)], inserted[i:min(i+100, n)])
+			if len(w.recent) > 2*backlogKeep {
+				t.Fatalf("console=%v: %d recent items held; want at most %d", console, len(w.recent), 2*backlogKeep)
+			}
+		}
+		if !console {
+			if len(w.recent) != 0 {
+				t.Errorf("without a console backlog, %d items held", len(w.recent))
+			}
+			continue
+		}
+		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "w.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.firstRound(t.Context(), st)
+		st.Close()
+		if len(got) != backlogKeep {
+			t.Fatalf("backlog got %d items, want %d", len(got), backlogKeep)
+		}
+		// The newest: publication times 0 .. backlogKeep-1 seconds ago.
+		oldest := clock.Add(-time.Duration(backlogKeep-1) * time.Second)
+		for _, it := range got {
+			if it.Published.Before(oldest) {
+				t.Fatalf("backlog holds %v, older than the newest %d (oldest %v)", it.Published, backlogKeep, oldest)
+			}
+		}
 	}
 }

@@ -128,6 +128,11 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 	if err != nil {
 		return nil, fmt.Errorf("postgres: record poll of %q: %w", source, err)
 	}
+	if p.Keep.Name != "" {
+		if err := storeutil.CheckLease(p.Keep.Name, p.Keep.Owner, p.At, p.Keep.Until); err != nil {
+			return nil, fmt.Errorf("postgres: record poll of %q: %w", source, err)
+		}
+	}
 
 	var pending, seen []story.Item
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
@@ -173,6 +178,11 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 			WHERE name = $6`, etag, lastModified, ts(p.At), len(pending)+len(seen), lag, source, interval, reason)
 		if err != nil {
 			return fmt.Errorf("postgres: record poll of %q: update source: %w", source, err)
+		}
+		if p.Keep.Name != "" {
+			if _, _, err := leaseTx(ctx, tx, p.Keep.Name, p.Keep.Owner, p.At, p.Keep.Until); err != nil {
+				return fmt.Errorf("postgres: record poll of %q: %w", source, err)
+			}
 		}
 		return nil
 	})

@@ -148,7 +148,7 @@ const fanOutQuery = `
 // which matters if it is being sent right now. Rows whose subscription is
 // gone are left alone: no one is left to claim them. The story's row lock,
 // held since addToStory read it, orders concurrent joins. $2 is the
-// joining item's source ('' for a new summary): a server's own source
+// joining item's source (” for a new summary): a server's own source
 // changes nothing other servers are shown, so their messages are not
 // edited.
 const editDueQuery = `

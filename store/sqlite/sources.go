@@ -66,14 +66,22 @@ func scanSource(sc interface{ Scan(...any) error }) (store.SourceState, error) {
 	return st, err
 }
 
+// sqlReadSource is the read every poll makes first; Open prepares it.
+const sqlReadSource = `SELECT ` + sourceColumns + ` FROM sources WHERE name = ?`
+
 // Source implements store.Store.
 func (s *Store) Source(ctx context.Context, name string) (store.SourceState, error) {
 	if err := s.enter(); err != nil {
 		return store.SourceState{}, err
 	}
 	defer s.mu.RUnlock()
-	st, err := scanSource(s.read.QueryRowContext(ctx,
-		`SELECT `+sourceColumns+` FROM sources WHERE name = ?`, name))
+	var row *sql.Row
+	if s.readSource != nil {
+		row = s.readSource.QueryRowContext(ctx, name)
+	} else {
+		row = s.read.QueryRowContext(ctx, sqlReadSource, name)
+	}
+	st, err := scanSource(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("source %q: %w", name, store.ErrNotFound)
 	}
@@ -160,6 +168,11 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: record poll of %q: %w", source, err)
 	}
+	if p.Keep.Name != "" {
+		if err := storeutil.CheckLease(p.Keep.Name, p.Keep.Owner, p.At, p.Keep.Until); err != nil {
+			return nil, fmt.Errorf("sqlite: record poll of %q: %w", source, err)
+		}
+	}
 
 	var pending, seen []story.Item
 	err = s.inWrite(ctx, func(tx *sql.Tx) error {
@@ -203,6 +216,11 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 		_, err = update.ExecContext(ctx, etag, lastModified, pollAt, pollAt, len(pending)+len(seen), lag, interval, reason, source)
 		if err != nil {
 			return fmt.Errorf("sqlite: record poll of %q: update source: %w", source, err)
+		}
+		if p.Keep.Name != "" {
+			if _, _, err := s.leaseTx(ctx, tx, p.Keep.Name, p.Keep.Owner, p.At, p.Keep.Until); err != nil {
+				return fmt.Errorf("sqlite: record poll of %q: %w", source, err)
+			}
 		}
 		return nil
 	})

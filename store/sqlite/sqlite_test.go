@@ -85,6 +85,11 @@ func TestPragmasOnEveryPooledConnection(t *testing.T) {
 			q("foreign_keys", &fk)
 			q("synchronous", &syncMode)
 			q("query_only", &queryOnly)
+			var cache int
+			q("cache_size", &cache)
+			if want := -cacheKiB(p.queryOnly == 1); cache != want {
+				t.Errorf("%s conn %d: cache_size=%d; want %d (KiB, bounded)", p.name, i, cache, want)
+			}
 			if journal != "wal" || busy != int(busyTimeout.Milliseconds()) || fk != 1 || syncMode != 1 || queryOnly != p.queryOnly {
 				t.Errorf("%s conn %d: journal_mode=%s busy_timeout=%d foreign_keys=%d synchronous=%d query_only=%d; want wal %d 1 1(NORMAL) %d",
 					p.name, i, journal, busy, fk, syncMode, queryOnly, busyTimeout.Milliseconds(), p.queryOnly)

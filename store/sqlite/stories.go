@@ -168,7 +168,7 @@ const fanOutQuery = `
 // message, with a fresh attempt count; a pending one only counts the join,
 // which matters if it is being sent right now. Rows whose subscription is
 // gone are left alone: no one is left to claim them. ?2 is the joining
-// item's source ('' for a new summary): a server's own source changes
+// item's source (” for a new summary): a server's own source changes
 // nothing other servers are shown, so their messages are not edited.
 const editDueQuery = `
 	UPDATE deliveries SET

@@ -48,6 +48,53 @@ func (s *suite) leaseTests() []test {
 				s.checkTime(t, step.what+": heldUntil", at(step.heldUntil), until)
 			}
 		}},
+		{"a poll's record keeps its lease in the same write", func(t *testing.T) {
+			st, _ := s.fresh(t)
+			for _, src := range []string{"mine", "theirs", "free"} {
+				if err := st.EnsureSource(t.Context(), src, "https://"+src+".example/feed"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			lease(t, st, "poll:mine", "a", t0, at(time.Minute))
+			lease(t, st, "poll:theirs", "b", t0, at(time.Minute))
+			steps := []struct {
+				what, source string
+				notModified  bool
+				held         bool // for a afterwards
+				heldUntil    time.Duration
+			}{
+				{"an own lease is moved to the next poll", "mine", true, true, 5 * time.Minute},
+				{"another owner's lease is left alone, the poll recorded", "theirs", false, false, time.Minute},
+				{"a lease nobody held is taken", "free", true, true, 5 * time.Minute},
+			}
+			for _, step := range steps {
+				p := store.Poll{At: at(10 * time.Second), NotModified: step.notModified, ETag: `"e"`,
+					Keep: store.LeaseKeep{Name: "poll:" + step.source, Owner: "a", Until: at(5 * time.Minute)}}
+				if _, err := st.RecordPoll(t.Context(), step.source, p); err != nil {
+					t.Fatalf("%s: RecordPoll: %v", step.what, err)
+				}
+				src, err := st.Source(t.Context(), step.source)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.checkTime(t, step.what+": last poll", at(10*time.Second), src.LastPoll)
+				// Probe with a third owner just after the poll.
+				held, until := lease(t, st, "poll:"+step.source, "c", at(20*time.Second), at(30*time.Second))
+				if held {
+					t.Errorf("%s: a third owner took the lease", step.what)
+					continue
+				}
+				s.checkTime(t, step.what+": heldUntil", at(step.heldUntil), until)
+			}
+			// A keep that could not be a lease fails the poll, recording nothing.
+			bad := store.Poll{At: at(time.Hour), Keep: store.LeaseKeep{Name: "poll:mine", Owner: "a", Until: at(time.Hour)}}
+			if _, err := st.RecordPoll(t.Context(), "mine", bad); err == nil {
+				t.Error("RecordPoll accepted a keep that ends when it starts")
+			}
+			if src, err := st.Source(t.Context(), "mine"); err != nil || s.sameTime(at(time.Hour), src.LastPoll) {
+				t.Errorf("a RecordPoll with a bad keep was recorded (%v)", err)
+			}
+		}},
 		{"names are independent", func(t *testing.T) {
 			st, _ := s.fresh(t)
 			if held, _ := lease(t, st, "poll:a", "one", t0, at(time.Minute)); !held {
