@@ -244,11 +244,13 @@ var statementSpecs = []spec{
 	{"condemnation", "", 0.6, "condemn*|denounc*|deplore*|censure*"},
 	{"rebuke", "", 0.4, "slam|slams|slammed|rebuk*|rebuff*|lash* out|lashes out|criticis*|criticiz*|reject|rejects|rejected|rules out|ruled out"},
 	{"warning", "", 0.3, "warn|warns|warned|threat|threats|threaten*|vow|vows|vowed|accus*|blame*"},
-	{"appeal", "", 0.4, "urge|urges|urged|calls on|called on|demand|demands|demanded|appeal*"},
+	// appeals and demands, an ultimatum being the demand with a deadline
+	{"appeal", "", 0.4, "urge|urges|urged|calls on|called on|demand|demands|demanded|appeal*|ultimatum"},
 	// appeals for calm between states (restraint, de-escalation, in the
-	// usual phrasings of heading off or avoiding escalation), ultimatums,
-	// and declarations of solidarity with another state
-	{"restraint", "", 0.6, "restraint|de escalation|de escalate|deescalat*|head off escalation|avert escalation|avoid escalation|ultimatum|solidarity"},
+	// usual phrasings of heading off or avoiding escalation)
+	{"restraint", "", 0.6, "restraint|de escalation|de escalate|deescalat*|head off escalation|avert escalation|avoid escalation"},
+	// declarations of solidarity with another state
+	{"solidarity", "", 0.6, "solidarity"},
 	{"regret", "", 0.8, "regret*|apolog*|condolence*"},
 	{"welcome", "", 0.4, "welcome*|hail|hails|hailed|prais*|backs|backing|support|supports|endorse*"},
 	{"summons", "", 0.9, "summon*"},

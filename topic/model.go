@@ -51,7 +51,7 @@ var actClass = map[string]string{
 	"diplomatic premises": "",
 	// official statements, condemnations and appeals
 	"condemnation": "statement", "rebuke": "statement", "appeal": "statement", "regret": "statement",
-	"welcome": "statement", "statement": "statement", "restraint": "statement",
+	"welcome": "statement", "statement": "statement", "restraint": "statement", "solidarity": "statement",
 	// threats and warnings
 	"warning": "threat",
 }
