@@ -110,12 +110,7 @@ func (s *suite) guildTests() []test {
 			}
 		}},
 		{"a server's source reaches only the servers that added it", func(t *testing.T) {
-			st, _ := s.fresh(t)
-			addGuildFeed(t, st, guildFeed("g1", "https://local.example/feed", "guild:local"), 0)
-			for _, sub := range []store.Subscription{realtime("chan-g1", topicGaza), realtime("chan-g2", topicGaza)} {
-				sub.GuildID = "g" + sub.ChannelID[len(sub.ChannelID)-1:]
-				subscribe(t, st, sub)
-			}
+			st := s.twoServers(t)
 			complete(t, st, article("guild:local", "k1", "Local report", t0), relevantDecision(at(time.Minute), "S.", topicGaza))
 			complete(t, st, article("wire", "k2", "Wire report", t0), relevantDecision(at(time.Minute), "S.", topicGaza))
 			got := claim(t, st, at(time.Hour))
@@ -130,12 +125,7 @@ func (s *suite) guildTests() []test {
 			}
 		}},
 		{"a server's source joining a story edits only that server's messages", func(t *testing.T) {
-			st, _ := s.fresh(t)
-			addGuildFeed(t, st, guildFeed("g1", "https://local.example/feed", "guild:local"), 0)
-			for _, sub := range []store.Subscription{realtime("chan-g1", topicGaza), realtime("chan-g2", topicGaza)} {
-				sub.GuildID = "g" + sub.ChannelID[len(sub.ChannelID)-1:]
-				subscribe(t, st, sub)
-			}
+			st := s.twoServers(t)
 			_, id := complete(t, st, article("wire", "k1", "Wire report", t0), relevantDecision(at(time.Minute), "S.", topicGaza))
 			sent(t, st, claim(t, st, at(time.Minute))...)
 			join := relevantDecision(at(2*time.Minute), "S.", topicGaza)
@@ -236,4 +226,18 @@ func (s *suite) guildTests() []test {
 			}
 		}},
 	}
+}
+
+// twoServers is a fresh store where servers g1 and g2 each have a channel
+// (chan-g1, chan-g2) following topicGaza in real time, and g1 has its own
+// feed, source guild:local.
+func (s *suite) twoServers(t *testing.T) store.Store {
+	t.Helper()
+	st, _ := s.fresh(t)
+	addGuildFeed(t, st, guildFeed("g1", "https://local.example/feed", "guild:local"), 0)
+	for _, sub := range []store.Subscription{realtime("chan-g1", topicGaza), realtime("chan-g2", topicGaza)} {
+		sub.GuildID = "g" + sub.ChannelID[len(sub.ChannelID)-1:]
+		subscribe(t, st, sub)
+	}
+	return st
 }
