@@ -118,6 +118,18 @@ func TestParse(t *testing.T) {
 			},
 		},
 		{
+			name: "per-source metrics are on by default and switched off from the environment",
+			env:  map[string]string{"BRIEFBOT_ADMIN_PER_SOURCE_METRICS": "false"},
+			check: func(t *testing.T, c *Config) {
+				if c.Admin.PerSourceMetrics {
+					t.Error("admin.per_source_metrics = true; want false from the environment")
+				}
+				if !Defaults().Admin.PerSourceMetrics {
+					t.Error("admin.per_source_metrics defaults to false; want true")
+				}
+			},
+		},
+		{
 			name:     "listeners share an address",
 			yaml:     "admin:\n  listen: 127.0.0.1:8081\n",
 			wantErrs: []string{`websub.listen: "127.0.0.1:8081" is also admin.listen`},

@@ -7,9 +7,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
+// AllSources is the source label every poll carries when sources are
+// counted as one (SourcesAsOne).
+const AllSources = "_all"
+
 // Metrics holds every collector briefbot exports.
 type Metrics struct {
 	Registry *prometheus.Registry
+	// SourcesAsOne counts every source's polls under the one source label
+	// AllSources: a series per source stays in memory for the process's
+	// life, which at thousands of sources is tens of MiB.
+	SourcesAsOne bool
 
 	Polls          *prometheus.CounterVec // source, result: ok|not_modified|error
 	ItemsFetched   *prometheus.CounterVec // source
@@ -90,4 +98,12 @@ func New() *Metrics {
 		m.ItemsProcessed, m.ItemsRelevant, m.PipelineLeader,
 	)
 	return m
+}
+
+// Source is the source label src's polls are counted under.
+func (m *Metrics) Source(src string) string {
+	if m.SourcesAsOne {
+		return AllSources
+	}
+	return src
 }

@@ -92,6 +92,7 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 	}()
 
 	m := metrics.New()
+	m.SourcesAsOne = !cfg.Admin.PerSourceMetrics
 	// The config's feeds and topics with the servers' own (from /feeds
 	// and /topics), which may change while running.
 	lv, err := newLive(ctx, cfg, st, log)
@@ -332,17 +333,19 @@ func (c countingStore) RecordPoll(ctx context.Context, src string, p store.Poll)
 		if p.NotModified {
 			result = "not_modified"
 		}
-		c.m.Polls.WithLabelValues(src, result).Inc()
-		c.m.ItemsFetched.WithLabelValues(src).Add(float64(len(p.Items)))
-		c.m.ItemsNew.WithLabelValues(src).Add(float64(len(ins)))
+		label := c.m.Source(src)
+		c.m.Polls.WithLabelValues(label, result).Inc()
+		c.m.ItemsFetched.WithLabelValues(label).Add(float64(len(p.Items)))
+		c.m.ItemsNew.WithLabelValues(label).Add(float64(len(ins)))
 		c.w.polled(src, p.Items, ins)
 	}
 	return ins, err
 }
 
 func (c countingStore) RecordFailure(ctx context.Context, src string, at time.Time, reason string) (int, error) {
-	c.m.Polls.WithLabelValues(src, "error").Inc()
-	c.m.SourceFailures.WithLabelValues(src).Inc()
+	label := c.m.Source(src)
+	c.m.Polls.WithLabelValues(label, "error").Inc()
+	c.m.SourceFailures.WithLabelValues(label).Inc()
 	c.w.failed(src, reason)
 	return c.Store.RecordFailure(ctx, src, at, reason)
 }
