@@ -654,14 +654,31 @@ func (l *learned) reasons(a *analysis) []string {
 		cs = append(cs, c{r, w})
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return math.Abs(cs[i].w) > math.Abs(cs[j].w) })
-	seen := make(map[string]bool, maxReasons)
-	for _, x := range cs {
-		if len(out) == maxReasons {
-			break
+	// The strongest reason of each kind ("region:", "diplomacy:", ...) is
+	// kept first, so many terms of one kind cannot push another kind's
+	// evidence out of the list; the rest fill the free places by weight.
+	texts := make([]string, len(cs))
+	keep := make([]bool, len(cs))
+	seen := make(map[string]bool, len(cs))
+	kinds := make(map[string]bool)
+	free := maxReasons - len(out)
+	for i, x := range cs {
+		texts[i] = x.r.text(a.d)
+		kind, _, _ := strings.Cut(texts[i], ":")
+		if free > 0 && !seen[texts[i]] && !kinds[kind] {
+			kinds[kind], seen[texts[i]], keep[i] = true, true, true
+			free--
 		}
-		if t := x.r.text(a.d); !seen[t] {
-			seen[t] = true
-			out = append(out, t)
+	}
+	for i := range cs {
+		if free > 0 && !seen[texts[i]] {
+			seen[texts[i]], keep[i] = true, true
+			free--
+		}
+	}
+	for i, k := range keep {
+		if k {
+			out = append(out, texts[i])
 		}
 	}
 	return out
