@@ -199,9 +199,7 @@ var diploSpecs = []spec{
 	{"visit", "", 0.8, "visit|visits|visited|visiting"},
 	{"tour", "", 0.4, "regional tour|tour of|state visit|trip to|diplomatic trip|arrives in|arrived in|lands in"},
 	{"meeting", "", 0.6, "meet|meets|met|meeting|meetings|hosts|hosted|receives|received|congratulat*"},
-	// messages between governments, including informing or notifying one
-	// another ahead of an act
-	{"messages", "", 0.6, "message from|message to|messages|written message|letter from|letter to|back channel|backchannel|exchange messages|informed|notified|briefed"},
+	{"messages", "", 0.6, "message from|message to|messages|written message|letter from|letter to|back channel|backchannel|exchange messages"},
 	{"phone call", "", 0.7, "phone call|phone calls|phone conversation|telephone call|telephone conversation|spoke by phone|call with|calls with|spoke with|spoke to|held talks by phone"},
 	// A bare "call"/"calls" is mostly a verb of saying ("calls for",
 	// "calls the raids genocide"), not leaders' call: those are named by the
@@ -244,11 +242,9 @@ var statementSpecs = []spec{
 	{"condemnation", "", 0.6, "condemn*|denounc*|deplore*|censure*"},
 	{"rebuke", "", 0.4, "slam|slams|slammed|rebuk*|rebuff*|lash* out|lashes out|criticis*|criticiz*|reject|rejects|rejected|rules out|ruled out"},
 	{"warning", "", 0.3, "warn|warns|warned|threat|threats|threaten*|vow|vows|vowed|accus*|blame*"},
-	// appeals and demands, an ultimatum being the demand with a deadline
-	{"appeal", "", 0.4, "urge|urges|urged|calls on|called on|demand|demands|demanded|appeal*|ultimatum"},
-	// appeals for calm between states (restraint, de-escalation, in the
-	// usual phrasings of heading off or avoiding escalation)
-	{"restraint", "", 0.6, "restraint|de escalation|de escalate|deescalat*|head off escalation|avert escalation|avoid escalation"},
+	{"appeal", "", 0.4, "urge|urges|urged|calls on|called on|demand|demands|demanded|appeal*"},
+	// appeals for calm between states
+	{"restraint", "", 0.6, "restraint|de escalation|de escalate|deescalat*"},
 	// declarations of solidarity with another state
 	{"solidarity", "", 0.6, "solidarity"},
 	{"regret", "", 0.8, "regret*|apolog*|condolence*"},
