@@ -232,7 +232,10 @@ var diploSpecs = []spec{
 	{"peacekeepers", "unsc", 0.5, "peacekeep*|buffer zone|un forces|monitoring mission"},
 	{"joint statement", "", 0.8, "joint statement|joint declaration|communique"},
 	{"engagement", "", 0.5, "engage*|outreach|dialogue"},
-	{"deadline", "", 0.3, "deadline|extend|extended|extension"},
+	// Not "extend": it is said of contracts, access, congratulations and
+	// support far more often than of a truce, whose extension names the
+	// truce (the act) anyway.
+	{"deadline", "", 0.3, "deadline"},
 	{"violations", "", 0.4, "violation|violations|violate|violated|breach|breaches|breached"},
 	{"repatriation", "", 0.4, "repatriat*"},
 	{"government", "", 0.2, "government|governments"},
