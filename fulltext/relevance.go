@@ -13,7 +13,7 @@ import (
 // mistakes fall in the band. FitCloseMargin recomputes it; its test checks
 // this value and reports the cross-validated (leave-one-news-day-out) share
 // of held-out mistakes and of all items inside the band.
-const CloseMargin = 0.14
+const CloseMargin = 0.12
 
 // IsClose reports whether score leaves relevance a close call.
 func IsClose(score, threshold float64) bool {

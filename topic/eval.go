@@ -244,11 +244,11 @@ func DefaultTargets() Targets {
 }
 
 // cvF1Floor is a regression floor, not the target: the target of
-// cross-validated F1 ≥ 0.90 is NOT yet met (0.869 achieved when this floor
+// cross-validated F1 ≥ 0.90 is NOT yet met (0.877 achieved when this floor
 // was set). The floor sits just below the achieved cross-validated F1 so a
 // change that loses ground fails CI; raise it as the figure rises, and
 // replace it with the target once that is met.
-const cvF1Floor = 0.86
+const cvF1Floor = 0.87
 
 // DefaultFloors are what CI enforces on the cross-validated figures: the
 // regression floor for F1, and the issue's own targets where they are met

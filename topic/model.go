@@ -96,7 +96,6 @@ func buildFeatNames() ([]string, map[string]int) {
 		"X:deal×violence(T)",    // a deal and the fighting in one headline: a ceasefire breaking or holding
 		"X:official×act(T)",     // an official role and a diplomatic act in the headline
 		"X:domestic×act(T)",     // domestic politics in a headline with a diplomatic act: politics around a deal
-		"X:sanction×business",   // sanctions and the trade they target (oil exports, companies): business is their object
 		"X:world(T)",            // the world's governments as one actor in the headline ("World reacts to ...")
 		"X:question(T)",         // the headline asks a question: an explainer or analysis
 		"X:question×act(T)",     // ... about a diplomatic act (will the ceasefire hold?)
@@ -355,6 +354,11 @@ func (g *gazModel) analyze(d *doc) *analysis {
 		return false
 	}
 	x := func(name string) float64 { return a.x[featIndex[name]] }
+	// With sanctions, trade, companies and oil are what the sanctions
+	// target, not business news of their own: they count as no business.
+	if math.Max(x("T:act:sanction"), x("D:act:sanction")) > 0 {
+		a.x[featIndex["T:not:business"]], a.x[featIndex["D:not:business"]] = 0, 0
+	}
 	region := math.Max(x("T:region"), x("D:region"))
 	actT, actD := anyAct("T:"), anyAct("D:")
 	if actT {
@@ -390,9 +394,6 @@ func (g *gazModel) analyze(d *doc) *analysis {
 	}
 	if x("T:act:deal") > 0 && x("T:not:violence") > 0 {
 		a.x[featIndex["X:deal×violence(T)"]] = 1
-	}
-	if math.Max(x("T:act:sanction"), x("D:act:sanction")) > 0 && math.Max(x("T:not:business"), x("D:not:business")) > 0 {
-		a.x[featIndex["X:sanction×business"]] = 1
 	}
 	if actT && x("T:not:domestic") > 0 {
 		a.x[featIndex["X:domestic×act(T)"]] = 1
@@ -649,6 +650,9 @@ func (l *learned) reasons(a *analysis) []string {
 	for _, r := range a.why {
 		w := 0.0
 		if r.feat >= 0 {
+			if a.x[r.feat] == 0 {
+				continue // a feature set aside (business as the object of sanctions)
+			}
 			w = l.m.w[r.feat] * a.x[r.feat]
 		}
 		cs = append(cs, c{r, w})
