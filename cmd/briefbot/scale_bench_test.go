@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -644,6 +645,14 @@ func logMemory(ctx context.Context, mode string, every time.Duration) {
 		}
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
+		ms := []metrics.Sample{
+			{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"},
+			{Name: "/memory/classes/heap/released:bytes"}, {Name: "/memory/classes/heap/free:bytes"},
+			{Name: "/memory/classes/total:bytes"}, {Name: "/cpu/classes/gc/total:cpu-seconds"},
+			{Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"},
+		}
+		metrics.Read(ms)
+		mib := func(i int) float64 { return float64(ms[i].Value.Uint64()) / (1 << 20) }
 		if dir := os.Getenv("BRIEFBOT_SCALE_PPROF"); dir != "" {
 			if f, err := os.Create(filepath.Join(dir, mode+".goroutines")); err == nil {
 				_ = pprof.Lookup("goroutine").WriteTo(f, 1)
@@ -654,8 +663,13 @@ func logMemory(ctx context.Context, mode string, every time.Duration) {
 				f.Close()
 			}
 		}
-		fmt.Fprintf(os.Stderr, "scale-mem %s: heap in use %.1f MiB, stacks %.1f MiB, runtime from OS %.1f MiB, goroutines %d\n",
-			mode, float64(m.HeapInuse)/(1<<20), float64(m.StackInuse)/(1<<20), float64(m.Sys)/(1<<20), runtime.NumGoroutine())
+		// Live heap (marked at the last GC) against the goal separates
+		// what is retained from GC headroom; free is heap the runtime
+		// keeps but has not returned to the OS.
+		// GC's share of the CPU the process used (total less idle).
+		gcCPU := ms[5].Value.Float64() / max(ms[6].Value.Float64()-ms[7].Value.Float64(), 1e-9) * 100
+		fmt.Fprintf(os.Stderr, "scale-mem %s: heap live %.1f MiB, goal %.1f MiB, in use %.1f MiB, free %.1f MiB, released %.1f MiB, stacks %.1f MiB, runtime total %.1f MiB, from OS %.1f MiB, GC %.1f%% of CPU, goroutines %d\n",
+			mode, mib(0), mib(1), float64(m.HeapInuse)/(1<<20), mib(3), mib(2), float64(m.StackInuse)/(1<<20), mib(4), float64(m.Sys)/(1<<20), gcCPU, runtime.NumGoroutine())
 	}
 }
 
