@@ -44,6 +44,9 @@ import (
 // publishing rates multiplied by S); durations are reported in real-time
 // equivalents (×S), CPU share as measured. BRIEFBOT_SCALE_INTERVALS sets
 // the measured intervals after a two-interval warm-up (default 3).
+// BRIEFBOT_SCALE_GOMEMLIMIT sets GOMEMLIMIT in the briefbot children.
+// BRIEFBOT_SCALE_BINARY=path adds a fourth child in real time: that
+// briefbot binary (go build ./cmd/briefbot) running the adaptive config.
 func BenchmarkScale(b *testing.B) {
 	spec := os.Getenv("BRIEFBOT_SCALE_FEEDS")
 	if spec == "" {
@@ -269,9 +272,37 @@ type sample struct {
 }
 
 func startChild(b *testing.B, name string, env ...string) *scaleChild {
-	c := &scaleChild{name: name, posted: map[string]time.Time{}}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^TestScaleChild$", "-test.v=false")
-	c.cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestScaleChild$", "-test.v=false")
+	cmd.Env = append(os.Environ(), env...)
+	return startCmd(b, name, cmd)
+}
+
+// startBinary runs a built briefbot binary (BRIEFBOT_SCALE_BINARY) with
+// the adaptive config, as users run it: its RSS has no test binary in it.
+// The BRIEFBOT_SCALE_* variables are left out of its environment, where
+// briefbot would warn of them as unknown options.
+func startBinary(b *testing.B, srv *scaleServer, dir, bin string) *scaleChild {
+	env := briefbotChildEnv(b, srv, dir, "r", false)
+	var config string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "BRIEFBOT_SCALE_CONFIG="); ok {
+			config = v
+		}
+	}
+	cmd := exec.Command(bin, "run", "--config", config)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "BRIEFBOT_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if v := os.Getenv("BRIEFBOT_SCALE_GOMEMLIMIT"); v != "" {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+v)
+	}
+	return startCmd(b, "binary", cmd)
+}
+
+func startCmd(b *testing.B, name string, cmd *exec.Cmd) *scaleChild {
+	c := &scaleChild{name: name, posted: map[string]time.Time{}, cmd: cmd}
 	c.cmd.Stderr = os.Stderr
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {
@@ -351,6 +382,14 @@ func runScale(b *testing.B, n int, speed, measured float64) {
 		startChild(b, "flat", briefbotChildEnv(b, srv, dir, "f", true)...),
 		startChild(b, "bare", bareChildEnv(b, srv, dir, "b")...),
 	}
+	if bin := os.Getenv("BRIEFBOT_SCALE_BINARY"); bin != "" {
+		// The binary validates its config: compressed intervals are
+		// below polling.min_interval's floor.
+		if speed != 1 {
+			b.Fatal("BRIEFBOT_SCALE_BINARY runs only in real time (BRIEFBOT_SCALE_SPEED unset)")
+		}
+		children = append(children, startBinary(b, srv, dir, bin))
+	}
 	s.start = time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -412,7 +451,7 @@ func loadAvg() string {
 // report prints one child's figures and reports them as metrics.
 func (srv *scaleServer) report(b *testing.B, c *scaleChild, from, pubEnd, end time.Time) {
 	s := srv.s
-	client := map[string]string{"adaptive": "a", "flat": "f", "bare": "b"}[c.name]
+	client := map[string]string{"adaptive": "a", "flat": "f", "bare": "b", "binary": "r"}[c.name]
 	srv.mu.Lock()
 	polls := slices.Clone(srv.polls[client])
 	pub := srv.pub
@@ -559,9 +598,15 @@ func briefbotChildEnv(b *testing.B, srv *scaleServer, dir, client string, flat b
 	if flat {
 		mode = "flat"
 	}
-	return []string{"BRIEFBOT_SCALE_CHILD=" + mode, "BRIEFBOT_SCALE_CONFIG=" + path,
+	env := []string{"BRIEFBOT_SCALE_CHILD=" + mode, "BRIEFBOT_SCALE_CONFIG=" + path,
 		"BRIEFBOT_SCALE_CHILD_SPEED=" + strconv.FormatFloat(srv.s.speed, 'g', -1, 64),
 		"BRIEFBOT_SCALE_PPROF=" + os.Getenv("BRIEFBOT_SCALE_PPROF")}
+	// A soft memory limit for the briefbot children only, so the bare
+	// poller stays the same baseline.
+	if v := os.Getenv("BRIEFBOT_SCALE_GOMEMLIMIT"); v != "" {
+		env = append(env, "GOMEMLIMIT="+v)
+	}
+	return env
 }
 
 func bareChildEnv(b *testing.B, srv *scaleServer, dir, client string) []string {
