@@ -122,6 +122,7 @@ func (p *Poller) runFeeds(ctx context.Context) {
 	for _, l := range loops {
 		l.stop()
 	}
+	// Steps still queued find their schedules stopped and return at once.
 	p.set.wg.Wait()
 	p.set.mu.Lock()
 	p.set.running = nil

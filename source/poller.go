@@ -74,7 +74,7 @@ type Poller struct {
 	turns  chan struct{} // polls under way, fetching or not (see inTurn)
 
 	startMu  sync.Mutex
-	starts   []func() // feeds' first steps waiting for a starter (see start)
+	starts   []func() // feeds' steps waiting for a starter (see start)
 	starters int
 
 	mu      sync.Mutex
@@ -249,8 +249,11 @@ func (l *feedLoop) arm(wait time.Duration) {
 }
 
 // stop ends the schedule: a step under way is cut off and ends it itself;
-// a timer that has not fired ends it here. The poller calls it for every
-// feed once Run's context ends, as it does for a feed SetFeeds removes.
+// otherwise no poll is under way (the timer is pending, or its step is
+// queued and will find the schedule stopped) and it ends here, so that
+// SetFeeds need not wait for a queued step's turn. The poller calls it
+// for every feed once Run's context ends, as it does for a feed SetFeeds
+// removes.
 func (l *feedLoop) stop() {
 	l.mu.Lock()
 	l.stopped = true
@@ -259,11 +262,11 @@ func (l *feedLoop) stop() {
 		l.mu.Unlock()
 		return
 	}
-	idle := l.timer != nil && l.timer.Stop()
-	l.mu.Unlock()
-	if idle {
-		l.end()
+	if l.timer != nil {
+		l.timer.Stop()
 	}
+	l.mu.Unlock()
+	l.end()
 }
 
 func (l *feedLoop) end() {

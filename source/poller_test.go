@@ -616,3 +616,39 @@ func TestStartingFeedsHoldsFewGoroutines(t *testing.T) {
 		t.Fatal("Run did not return after cancel")
 	}
 }
+
+// A feed removed while its step waits in the queue stops at once: SetFeeds
+// does not wait for the feeds ahead of it.
+func TestRemovingAQueuedFeedDoesNotWaitForTheQueue(t *testing.T) {
+	st := &blockingSourceStore{fakeStore: newFakeStore(), release: make(chan struct{})}
+	feeds := make([]Feed, 100)
+	for i := range feeds {
+		feeds[i] = Feed{Name: fmt.Sprintf("feed-%d", i), URL: fmt.Sprintf("https://news.example.org/%d.xml", i), Interval: time.Hour}
+	}
+	p := NewPoller(nil, st, feeds, PollerOptions{Concurrency: 1}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() {
+		close(st.release)
+		cancel()
+		<-done
+	}()
+	for deadline := time.Now().Add(10 * time.Second); st.waiting.Load() < int32(cap(p.turns)); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d first steps reading the store, want %d", st.waiting.Load(), cap(p.turns))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// The last feed's first step is queued behind the blocked ones.
+	set := make(chan error, 1)
+	go func() { set <- p.SetFeeds(ctx, feeds[:len(feeds)-1]) }()
+	select {
+	case err := <-set:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("SetFeeds waited for the queue to reach the removed feed")
+	}
+}
