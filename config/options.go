@@ -129,7 +129,7 @@ var options = []option{
 	{key: "admin.listen", def: "127.0.0.1:9090", help: `health and metrics address; "off" to disable`,
 		set:   setListen(func(c *Config) *string { return &c.Admin.Listen }),
 		check: hostPort(func(c *Config) string { return c.Admin.Listen })},
-	{key: "admin.per_source_metrics", def: "true", help: "label the poll metrics by source; at thousands of sources set false to count all sources as one (each source's series hold about 1.8 KiB)",
+	{key: "admin.per_source_metrics", def: "true", help: "label the poll metrics by source; at thousands of sources set false to count all sources as one (each source's series hold about 1.8 KiB); always one when admin.listen is off",
 		set: setBool(func(c *Config) *bool { return &c.Admin.PerSourceMetrics })},
 	{key: "polling.interval", def: "2m", help: "how often each source is polled (at least 30s)",
 		set:   setDuration(func(c *Config) *time.Duration { return &c.Polling.Interval }),

@@ -19,9 +19,9 @@ type feedSet struct {
 }
 
 type runningFeed struct {
-	feed   Feed
-	cancel context.CancelFunc
-	done   chan struct{}
+	feed Feed
+	loop *feedLoop
+	done chan struct{}
 }
 
 // SetFeeds replaces the feeds the poller polls, before or during Run. A
@@ -60,7 +60,7 @@ func (p *Poller) SetFeeds(ctx context.Context, feeds []Feed) error {
 	var ending []*runningFeed
 	for name, r := range p.set.running {
 		if f, ok := want[name]; !ok || f != r.feed {
-			r.cancel()
+			r.loop.stop()
 			ending = append(ending, r)
 			delete(p.set.running, name)
 			if !ok {
@@ -114,7 +114,15 @@ func (p *Poller) runFeeds(ctx context.Context) {
 	// and outlive Run.
 	p.set.mu.Lock()
 	p.set.ctx = nil
+	loops := make([]*feedLoop, 0, len(p.set.running))
+	for _, r := range p.set.running {
+		loops = append(loops, r.loop)
+	}
 	p.set.mu.Unlock()
+	for _, l := range loops {
+		l.stop()
+	}
+	// Steps still queued find their schedules stopped and return at once.
 	p.set.wg.Wait()
 	p.set.mu.Lock()
 	p.set.running = nil
@@ -122,12 +130,11 @@ func (p *Poller) runFeeds(ctx context.Context) {
 }
 
 func (p *Poller) startLocked(f Feed) {
-	ctx, cancel := context.WithCancel(p.set.ctx)
-	r := &runningFeed{feed: f, cancel: cancel, done: make(chan struct{})}
+	r := &runningFeed{feed: f, done: make(chan struct{})}
 	p.set.running[f.Name] = r
 	p.set.wg.Add(1)
 	// The loop is a chain of timers; done is called when it has ended.
-	p.loop(ctx, f, func() {
+	r.loop = p.loop(p.set.ctx, f, func() {
 		close(r.done)
 		p.set.wg.Done()
 	})

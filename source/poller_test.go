@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/store"
 	"github.com/briefbot/briefbot/story"
 )
 
@@ -556,5 +558,97 @@ func TestRunWithoutFeedsWaitsForCancel(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v after cancel, want nil", err)
+	}
+}
+
+// blockingSourceStore holds every Source read until release is closed,
+// counting the readers waiting.
+type blockingSourceStore struct {
+	*fakeStore
+	release chan struct{}
+	waiting atomic.Int32
+}
+
+func (s *blockingSourceStore) Source(ctx context.Context, name string) (store.SourceState, error) {
+	s.waiting.Add(1)
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+	}
+	return s.fakeStore.Source(ctx, name)
+}
+
+// Starting thousands of feeds must not park a goroutine per feed: their
+// descriptors would stay allocated for the process's life.
+func TestStartingFeedsHoldsFewGoroutines(t *testing.T) {
+	const n = 2000
+	st := &blockingSourceStore{fakeStore: newFakeStore(), release: make(chan struct{})}
+	feeds := make([]Feed, n)
+	for i := range feeds {
+		feeds[i] = Feed{Name: fmt.Sprintf("feed-%d", i), URL: fmt.Sprintf("https://news.example.org/%d.xml", i), Interval: time.Hour}
+	}
+	p := NewPoller(nil, st, feeds, PollerOptions{Concurrency: 2}, nil)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	// Every turn is taken by a first step reading the store.
+	turns := int32(cap(p.turns))
+	for deadline := time.Now().Add(10 * time.Second); st.waiting.Load() < turns; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d first steps reading the store, want %d", st.waiting.Load(), turns)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // let any goroutine per feed appear
+	// Run's, the starters (one per turn) and a few the test makes.
+	if got, limit := runtime.NumGoroutine()-before, int(turns)+4; got > limit {
+		t.Errorf("%d goroutines while %d feeds start, want at most %d", got, n, limit)
+	}
+	close(st.release)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
+
+// A feed removed while its step waits in the queue stops at once: SetFeeds
+// does not wait for the feeds ahead of it.
+func TestRemovingAQueuedFeedDoesNotWaitForTheQueue(t *testing.T) {
+	st := &blockingSourceStore{fakeStore: newFakeStore(), release: make(chan struct{})}
+	feeds := make([]Feed, 100)
+	for i := range feeds {
+		feeds[i] = Feed{Name: fmt.Sprintf("feed-%d", i), URL: fmt.Sprintf("https://news.example.org/%d.xml", i), Interval: time.Hour}
+	}
+	p := NewPoller(nil, st, feeds, PollerOptions{Concurrency: 1}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() {
+		close(st.release)
+		cancel()
+		<-done
+	}()
+	for deadline := time.Now().Add(10 * time.Second); st.waiting.Load() < int32(cap(p.turns)); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d first steps reading the store, want %d", st.waiting.Load(), cap(p.turns))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// The last feed's first step is queued behind the blocked ones.
+	set := make(chan error, 1)
+	go func() { set <- p.SetFeeds(ctx, feeds[:len(feeds)-1]) }()
+	select {
+	case err := <-set:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("SetFeeds waited for the queue to reach the removed feed")
 	}
 }

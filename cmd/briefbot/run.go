@@ -92,7 +92,7 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 	}()
 
 	m := metrics.New()
-	m.SourcesAsOne = !cfg.Admin.PerSourceMetrics
+	m.SourcesAsOne = !perSourceMetrics(cfg)
 	// The config's feeds and topics with the servers' own (from /feeds
 	// and /topics), which may change while running.
 	lv, err := newLive(ctx, cfg, st, log)
@@ -402,4 +402,12 @@ func listenError(key string, err error) error {
 		return fmt.Errorf("%w: set %s (or %s) to a free address, or \"off\"", err, key, env)
 	}
 	return err
+}
+
+// perSourceMetrics reports whether the poll metrics are labelled by source:
+// as admin.per_source_metrics says, but never when admin.listen is off, as
+// then nothing serves the registry and a source's series (about 1.8 KiB
+// each, 17.5 MiB of heap at 10,000 sources) would be kept for nobody.
+func perSourceMetrics(cfg *config.Config) bool {
+	return cfg.Admin.PerSourceMetrics && cfg.Admin.Listen != ""
 }

@@ -402,3 +402,26 @@ func TestSourcesHealthy(t *testing.T) {
 		t.Errorf("slowestInterval = %s; want 3h from the per-source interval", got)
 	}
 }
+
+func TestPerSourceMetrics(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		yaml      string
+		perSource bool
+	}{
+		{"defaults", "", true},
+		{"option off", "admin: {per_source_metrics: false}\n", false},
+		{"admin off, nothing serves the series", "admin: {listen: \"off\"}\n", false},
+		{"admin off, option on", "admin: {listen: \"off\", per_source_metrics: true}\n", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Parse([]byte(tt.yaml+"sources:\n  - name: a\n    url: https://example.org/feed.xml\n"), "test.yaml", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := perSourceMetrics(cfg); got != tt.perSource {
+				t.Errorf("perSourceMetrics = %v, want %v", got, tt.perSource)
+			}
+		})
+	}
+}

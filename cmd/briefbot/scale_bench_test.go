@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -43,6 +44,9 @@ import (
 // publishing rates multiplied by S); durations are reported in real-time
 // equivalents (×S), CPU share as measured. BRIEFBOT_SCALE_INTERVALS sets
 // the measured intervals after a two-interval warm-up (default 3).
+// BRIEFBOT_SCALE_GOMEMLIMIT sets GOMEMLIMIT in the briefbot children.
+// BRIEFBOT_SCALE_BINARY=path adds a fourth child in real time: that
+// briefbot binary (go build ./cmd/briefbot) running the adaptive config.
 func BenchmarkScale(b *testing.B) {
 	spec := os.Getenv("BRIEFBOT_SCALE_FEEDS")
 	if spec == "" {
@@ -268,9 +272,37 @@ type sample struct {
 }
 
 func startChild(b *testing.B, name string, env ...string) *scaleChild {
-	c := &scaleChild{name: name, posted: map[string]time.Time{}}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^TestScaleChild$", "-test.v=false")
-	c.cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestScaleChild$", "-test.v=false")
+	cmd.Env = append(os.Environ(), env...)
+	return startCmd(b, name, cmd)
+}
+
+// startBinary runs a built briefbot binary (BRIEFBOT_SCALE_BINARY) with
+// the adaptive config, as users run it: its RSS has no test binary in it.
+// The BRIEFBOT_SCALE_* variables are left out of its environment, where
+// briefbot would warn of them as unknown options.
+func startBinary(b *testing.B, srv *scaleServer, dir, bin string) *scaleChild {
+	env := briefbotChildEnv(b, srv, dir, "r", false)
+	var config string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "BRIEFBOT_SCALE_CONFIG="); ok {
+			config = v
+		}
+	}
+	cmd := exec.Command(bin, "run", "--config", config)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "BRIEFBOT_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if v := os.Getenv("BRIEFBOT_SCALE_GOMEMLIMIT"); v != "" {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+v)
+	}
+	return startCmd(b, "binary", cmd)
+}
+
+func startCmd(b *testing.B, name string, cmd *exec.Cmd) *scaleChild {
+	c := &scaleChild{name: name, posted: map[string]time.Time{}, cmd: cmd}
 	c.cmd.Stderr = os.Stderr
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {
@@ -350,6 +382,14 @@ func runScale(b *testing.B, n int, speed, measured float64) {
 		startChild(b, "flat", briefbotChildEnv(b, srv, dir, "f", true)...),
 		startChild(b, "bare", bareChildEnv(b, srv, dir, "b")...),
 	}
+	if bin := os.Getenv("BRIEFBOT_SCALE_BINARY"); bin != "" {
+		// The binary validates its config: compressed intervals are
+		// below polling.min_interval's floor.
+		if speed != 1 {
+			b.Fatal("BRIEFBOT_SCALE_BINARY runs only in real time (BRIEFBOT_SCALE_SPEED unset)")
+		}
+		children = append(children, startBinary(b, srv, dir, bin))
+	}
 	s.start = time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -411,7 +451,7 @@ func loadAvg() string {
 // report prints one child's figures and reports them as metrics.
 func (srv *scaleServer) report(b *testing.B, c *scaleChild, from, pubEnd, end time.Time) {
 	s := srv.s
-	client := map[string]string{"adaptive": "a", "flat": "f", "bare": "b"}[c.name]
+	client := map[string]string{"adaptive": "a", "flat": "f", "bare": "b", "binary": "r"}[c.name]
 	srv.mu.Lock()
 	polls := slices.Clone(srv.polls[client])
 	pub := srv.pub
@@ -558,9 +598,15 @@ func briefbotChildEnv(b *testing.B, srv *scaleServer, dir, client string, flat b
 	if flat {
 		mode = "flat"
 	}
-	return []string{"BRIEFBOT_SCALE_CHILD=" + mode, "BRIEFBOT_SCALE_CONFIG=" + path,
+	env := []string{"BRIEFBOT_SCALE_CHILD=" + mode, "BRIEFBOT_SCALE_CONFIG=" + path,
 		"BRIEFBOT_SCALE_CHILD_SPEED=" + strconv.FormatFloat(srv.s.speed, 'g', -1, 64),
 		"BRIEFBOT_SCALE_PPROF=" + os.Getenv("BRIEFBOT_SCALE_PPROF")}
+	// A soft memory limit for the briefbot children only, so the bare
+	// poller stays the same baseline.
+	if v := os.Getenv("BRIEFBOT_SCALE_GOMEMLIMIT"); v != "" {
+		env = append(env, "GOMEMLIMIT="+v)
+	}
+	return env
 }
 
 func bareChildEnv(b *testing.B, srv *scaleServer, dir, client string) []string {
@@ -644,6 +690,14 @@ func logMemory(ctx context.Context, mode string, every time.Duration) {
 		}
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
+		ms := []metrics.Sample{
+			{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"},
+			{Name: "/memory/classes/heap/released:bytes"}, {Name: "/memory/classes/heap/free:bytes"},
+			{Name: "/memory/classes/total:bytes"}, {Name: "/cpu/classes/gc/total:cpu-seconds"},
+			{Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"},
+		}
+		metrics.Read(ms)
+		mib := func(i int) float64 { return float64(ms[i].Value.Uint64()) / (1 << 20) }
 		if dir := os.Getenv("BRIEFBOT_SCALE_PPROF"); dir != "" {
 			if f, err := os.Create(filepath.Join(dir, mode+".goroutines")); err == nil {
 				_ = pprof.Lookup("goroutine").WriteTo(f, 1)
@@ -654,8 +708,13 @@ func logMemory(ctx context.Context, mode string, every time.Duration) {
 				f.Close()
 			}
 		}
-		fmt.Fprintf(os.Stderr, "scale-mem %s: heap in use %.1f MiB, stacks %.1f MiB, runtime from OS %.1f MiB, goroutines %d\n",
-			mode, float64(m.HeapInuse)/(1<<20), float64(m.StackInuse)/(1<<20), float64(m.Sys)/(1<<20), runtime.NumGoroutine())
+		// Live heap (marked at the last GC) against the goal separates
+		// what is retained from GC headroom; free is heap the runtime
+		// keeps but has not returned to the OS.
+		// GC's share of the CPU the process used (total less idle).
+		gcCPU := ms[5].Value.Float64() / max(ms[6].Value.Float64()-ms[7].Value.Float64(), 1e-9) * 100
+		fmt.Fprintf(os.Stderr, "scale-mem %s: heap live %.1f MiB, goal %.1f MiB, in use %.1f MiB, free %.1f MiB, released %.1f MiB, stacks %.1f MiB, runtime total %.1f MiB, from OS %.1f MiB, GC %.1f%% of CPU, goroutines %d\n",
+			mode, mib(0), mib(1), float64(m.HeapInuse)/(1<<20), mib(3), mib(2), float64(m.StackInuse)/(1<<20), mib(4), float64(m.Sys)/(1<<20), gcCPU, runtime.NumGoroutine())
 	}
 }
 

@@ -7,7 +7,7 @@ var (
 	teo_KE_Locale LocaleData
 )
 
-func init() {
+func init_teo() {
 	teo_Locale = merge(nil, LocaleData{
 		Name:      "teo",
 		DateOrder: "DMY",

@@ -6,7 +6,7 @@ var (
 	tzm_Locale LocaleData
 )
 
-func init() {
+func init_tzm() {
 	tzm_Locale = merge(nil, LocaleData{
 		Name:      "tzm",
 		DateOrder: "DMY",

@@ -6,7 +6,7 @@ var (
 	yav_Locale LocaleData
 )
 
-func init() {
+func init_yav() {
 	yav_Locale = merge(nil, LocaleData{
 		Name:      "yav",
 		DateOrder: "DMY",
