@@ -156,13 +156,14 @@ type feedLoop struct {
 	timer   *time.Timer        // the next step's, once armed
 	cancel  context.CancelFunc // the step under way's, if any
 	stopped bool               // stop was called
+	queued  bool               // a step waits for a starter (see start)
 	ended   bool
 }
 
 // loop starts feed's schedule and returns it; done is called once the
 // schedule has stopped (after stop or ctx's end), its last poll recorded.
 func (p *Poller) loop(ctx context.Context, feed Feed, done func()) *feedLoop {
-	l := &feedLoop{p: p, feed: feed, ctx: ctx, done: done}
+	l := &feedLoop{p: p, feed: feed, ctx: ctx, done: done, queued: true}
 	p.start(l.first)
 	return l
 }
@@ -188,7 +189,17 @@ func (l *feedLoop) first() {
 // rather than wait for a turn. When polls fall behind (a loaded machine),
 // thousands of fired timers' goroutines each waited for one, 2,000–4,000
 // at 10,000 sources and 11–20 MiB of stacks.
-func (l *feedLoop) due() { l.p.start(l.step) }
+func (l *feedLoop) due() {
+	l.mu.Lock()
+	if l.stopped { // stop found the timer fired and nothing queued
+		l.mu.Unlock()
+		l.end()
+		return
+	}
+	l.queued = true
+	l.mu.Unlock()
+	l.p.start(l.step)
+}
 
 // step is one due poll.
 func (l *feedLoop) step() {
@@ -216,6 +227,7 @@ func (l *feedLoop) step() {
 func (l *feedLoop) begin() (context.Context, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.queued = false
 	if l.stopped || l.ctx.Err() != nil {
 		return nil, false
 	}
@@ -249,8 +261,11 @@ func (l *feedLoop) arm(wait time.Duration) {
 }
 
 // stop ends the schedule: a step under way is cut off and ends it itself;
-// a timer that has not fired ends it here. The poller calls it for every
-// feed once Run's context ends, as it does for a feed SetFeeds removes.
+// a timer that has not fired, or a step still queued, ends it here (the
+// queued step then does nothing): SetFeeds waits for the end holding the
+// set's lock, and a queued step may be behind many polls. The poller
+// calls it for every feed once Run's context ends, as it does for a feed
+// SetFeeds removes.
 func (l *feedLoop) stop() {
 	l.mu.Lock()
 	l.stopped = true
@@ -259,7 +274,7 @@ func (l *feedLoop) stop() {
 		l.mu.Unlock()
 		return
 	}
-	idle := l.timer != nil && l.timer.Stop()
+	idle := l.queued || (l.timer != nil && l.timer.Stop())
 	l.mu.Unlock()
 	if idle {
 		l.end()
