@@ -3,6 +3,8 @@ package source
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -222,5 +224,59 @@ func TestSetFeedsChurn(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after cancel")
+	}
+}
+
+// At shutdown with polls far behind (a fetch hanging, hundreds of steps
+// queued), Run returns promptly: the fetch is cut off and the queued
+// steps end without polling.
+func TestRunEndsPromptlyWithStepsQueued(t *testing.T) {
+	var fetches atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	p := NewPoller(testFetcher(t, Limits{Timeout: time.Minute}), newFakeStore(), nil, PollerOptions{Concurrency: 1}, testLogger(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runDone := make(chan error, 1)
+	go func() { runDone <- p.Run(ctx) }()
+	for running := false; !running; time.Sleep(time.Millisecond) {
+		p.set.mu.Lock()
+		running = p.set.ctx != nil
+		p.set.mu.Unlock()
+	}
+	const n = 300
+	feeds := make([]Feed, n)
+	for i := range feeds {
+		feeds[i] = Feed{Name: fmt.Sprintf("feed-%d", i), URL: fmt.Sprintf("%s/%d.xml", srv.URL, i), Interval: time.Hour}
+	}
+	if err := p.SetFeeds(context.Background(), feeds); err != nil { // new feeds: polled at once
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		p.startMu.Lock()
+		queued := len(p.starts)
+		p.startMu.Unlock()
+		// Every feed but those on a starter has its poll queued.
+		if fetches.Load() > 0 && queued == n-cap(p.turns) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d fetches, %d steps queued; want a hanging fetch and %d queued", fetches.Load(), queued, n-cap(p.turns))
+		}
+	}
+	cancel()
+	select {
+	case err := <-runDone:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return within 5s of cancel")
+	}
+	if got := fetches.Load(); got > int32(cap(p.turns)) {
+		t.Errorf("%d fetches, want at most %d: queued steps polled during shutdown", got, cap(p.turns))
 	}
 }

@@ -74,7 +74,7 @@ type Poller struct {
 	turns  chan struct{} // polls under way, fetching or not (see inTurn)
 
 	startMu  sync.Mutex
-	starts   []func() // feeds' first steps waiting for a starter (see start)
+	starts   []func() // feeds' steps waiting for a starter (see start)
 	starters int
 
 	mu      sync.Mutex
