@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/briefbot/briefbot/store"
 )
 
 // Feeds added while the poller runs are polled from their first tick, and
@@ -68,73 +66,6 @@ func (fs *feedServer) hits() int {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	return fs.requests
-}
-
-// nameBlockingStore holds the Source reads of the names in block until
-// release is closed (or the read's context ends), counting those waiting.
-type nameBlockingStore struct {
-	*fakeStore
-	block   map[string]bool
-	release chan struct{}
-	waiting atomic.Int32
-}
-
-func (s *nameBlockingStore) Source(ctx context.Context, name string) (store.SourceState, error) {
-	if s.block[name] {
-		s.waiting.Add(1)
-		select {
-		case <-s.release:
-		case <-ctx.Done():
-		}
-	}
-	return s.fakeStore.Source(ctx, name)
-}
-
-// Removing a feed whose step waits for a starter must not wait for the
-// steps ahead of it: SetFeeds holds the set's lock meanwhile, which
-// Feeds (the health check, the watch) and every other change wait for.
-func TestSetFeedsRemovesAQueuedFeedAtOnce(t *testing.T) {
-	st := &nameBlockingStore{fakeStore: newFakeStore(), block: map[string]bool{}, release: make(chan struct{})}
-	defer close(st.release)
-	p := NewPoller(nil, st, nil, PollerOptions{Concurrency: 1}, nil)
-	turns := cap(p.turns)
-	var feeds []Feed
-	for i := range turns + 1 {
-		f := Feed{Name: fmt.Sprintf("feed-%d", i), URL: fmt.Sprintf("https://news.example.org/%d.xml", i), Interval: time.Hour}
-		feeds = append(feeds, f)
-		if i < turns {
-			st.block[f.Name] = true // these take every starter
-		}
-	}
-	p.feeds = feeds
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- p.Run(ctx) }()
-	defer func() {
-		cancel()
-		select {
-		case <-runDone:
-		case <-time.After(10 * time.Second):
-			t.Error("Run did not return after cancel")
-		}
-	}()
-	for deadline := time.Now().Add(10 * time.Second); st.waiting.Load() < int32(turns); {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d first steps reading the store, want %d", st.waiting.Load(), turns)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	// The last feed's first step is queued behind the blocked ones.
-	set := make(chan error, 1)
-	go func() { set <- p.SetFeeds(context.Background(), feeds[:turns]) }()
-	select {
-	case err := <-set:
-		if err != nil {
-			t.Fatalf("SetFeeds: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("SetFeeds waited for other feeds' steps to remove a queued one")
-	}
 }
 
 // stop ends a schedule whose step waits for a starter at once, whether
