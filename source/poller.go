@@ -169,19 +169,9 @@ func (p *Poller) loop(ctx context.Context, feed Feed, done func()) *feedLoop {
 
 // first resumes the schedule from what the store remembers.
 func (l *feedLoop) first() {
-	ctx, ok := l.begin()
-	if !ok {
-		l.end()
-		return
-	}
-	var wait time.Duration
-	ran := l.p.inTurn(ctx, func() { wait = l.p.initialDelay(ctx, l.feed) })
-	l.finish()
-	if !ran {
-		l.end()
-		return
-	}
-	l.arm(wait)
+	l.run(func(ctx context.Context) (time.Duration, bool) {
+		return l.p.initialDelay(ctx, l.feed), false
+	})
 }
 
 // due queues the step whose timer has fired: its goroutine ends at once
@@ -192,6 +182,17 @@ func (l *feedLoop) due() { l.p.start(l.step) }
 
 // step is one due poll.
 func (l *feedLoop) step() {
+	l.run(func(ctx context.Context) (time.Duration, bool) {
+		// The logger is made per poll: kept per source, the JSON handler's
+		// preformatted attributes held 8 MiB at 10,000 sources.
+		log := l.p.log.With(slog.String("source", l.feed.Name))
+		return l.p.turn(ctx, l.feed, log)
+	})
+}
+
+// run does one step's work in a turn, then arms the next step after the
+// wait it returns, or ends the schedule when stopping or told to stop.
+func (l *feedLoop) run(work func(context.Context) (wait time.Duration, stop bool)) {
 	ctx, ok := l.begin()
 	if !ok {
 		l.end()
@@ -199,10 +200,7 @@ func (l *feedLoop) step() {
 	}
 	var wait time.Duration
 	var stop bool
-	// The logger is made per poll: kept per source, the JSON handler's
-	// preformatted attributes held 8 MiB at 10,000 sources.
-	log := l.p.log.With(slog.String("source", l.feed.Name))
-	ran := l.p.inTurn(ctx, func() { wait, stop = l.p.turn(ctx, l.feed, log) })
+	ran := l.p.inTurn(ctx, func() { wait, stop = work(ctx) })
 	l.finish()
 	if !ran || stop {
 		l.end()
