@@ -26,10 +26,20 @@ func feedsFromConfig(cfg *config.Config) []source.Feed {
 			feeds = append(feeds, f)
 		}
 	}
+	// at indexes feeds by name: a config of 10,000 sources would otherwise
+	// compare every pair at each start and reload.
+	at := make(map[string]int, len(feeds)+len(cfg.Sources))
+	for i, f := range feeds {
+		at[f.Name] = i
+	}
+	removed := false
 	for _, s := range cfg.Sources {
 		if s.Disabled {
 			// Also switches off a built-in source of the same name.
-			feeds = slices.DeleteFunc(feeds, func(f source.Feed) bool { return f.Name == s.Name })
+			if i, ok := at[s.Name]; ok {
+				feeds[i].Name, removed = "", true
+				delete(at, s.Name)
+			}
 			continue
 		}
 		f := source.Feed{Name: s.Name, URL: s.URL, Outlet: s.Outlet, Interval: s.Interval, Backfill: cfg.Polling.Backfill, Language: s.Language}
@@ -40,15 +50,15 @@ func feedsFromConfig(cfg *config.Config) []source.Feed {
 			f.Outlet = s.Name
 		}
 		// A configured source replaces a built-in one of the same name.
-		replaced := false
-		for i := range feeds {
-			if feeds[i].Name == f.Name {
-				feeds[i], replaced = f, true
-			}
+		if i, ok := at[f.Name]; ok {
+			feeds[i] = f
+			continue
 		}
-		if !replaced {
-			feeds = append(feeds, f)
-		}
+		at[f.Name] = len(feeds)
+		feeds = append(feeds, f)
+	}
+	if removed {
+		feeds = slices.DeleteFunc(feeds, func(f source.Feed) bool { return f.Name == "" })
 	}
 	return feeds
 }

@@ -18,7 +18,7 @@ func (s *Store) SaveItemArticle(ctx context.Context, a store.ItemArticle) error 
 	if err != nil {
 		return fmt.Errorf("sqlite: save item article: %w", err)
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO item_articles (link, origin, reason, detail, words, body, fetched) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (link) DO UPDATE SET origin = excluded.origin, reason = excluded.reason, detail = excluded.detail,

@@ -84,7 +84,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 		return nil, fmt.Errorf("sqlite: claim deliveries: lease end: %w", err)
 	}
 	var claimed []store.Delivery
-	err = s.inWrite(ctx, func(tx *sql.Tx) error {
+	err = s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, claimQuery, owner, until, nowArg, limit)
 		if err != nil {
 			return fmt.Errorf("sqlite: claim deliveries: %w", err)
@@ -150,7 +150,7 @@ func (s *Store) DeliverySent(ctx context.Context, id int64, messageID string, at
 	if err != nil {
 		return fmt.Errorf("sqlite: delivery %d sent: %w", id, err)
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		state, stored, _, err := deliveryState(ctx, tx, id)
 		if err != nil {
 			return err
@@ -183,7 +183,7 @@ func (s *Store) DeliveryRetry(ctx context.Context, id int64, notBefore time.Time
 	if err != nil {
 		return fmt.Errorf("sqlite: retry delivery %d: %w", id, err)
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE deliveries SET not_before = ?, last_error = ?, claimed_by = '', lease_until = NULL
 			WHERE id = ? AND state = 'pending'`, nb, reason, id)
@@ -219,7 +219,7 @@ func (s *Store) endDelivery(ctx context.Context, id int64, reason string, at tim
 	if reason == "" {
 		reason = storeutil.DefaultFailReason
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		state, messageID, channelID, err := deliveryState(ctx, tx, id)
 		if err != nil {
 			return err
@@ -265,7 +265,7 @@ func (s *Store) ClaimInteraction(ctx context.Context, id string, at time.Time) (
 		return false, fmt.Errorf("sqlite: claim interaction %s: %w", id, err)
 	}
 	first := false
-	err = s.inWrite(ctx, func(tx *sql.Tx) error {
+	err = s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO interactions (id, at) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, atArg)
 		if err != nil {
 			return fmt.Errorf("sqlite: claim interaction %s: %w", id, err)

@@ -20,7 +20,7 @@ func (s *Store) AddGuildFeed(ctx context.Context, f store.GuildFeed, max int) (s
 		return store.GuildFeed{}, fmt.Errorf("sqlite: add guild feed: %w", err)
 	}
 	var out store.GuildFeed
-	err = s.inWrite(ctx, func(tx *sql.Tx) error {
+	err = s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// A URL another server added is polled under its source already.
 		var shared string
 		err := tx.QueryRowContext(ctx, `SELECT source FROM guild_feeds WHERE url = ? ORDER BY added LIMIT 1`, f.URL).Scan(&shared)
@@ -76,7 +76,7 @@ func scanGuildFeed(sc interface{ Scan(...any) error }) (store.GuildFeed, error) 
 // RemoveGuildFeed implements store.GuildConfig.
 func (s *Store) RemoveGuildFeed(ctx context.Context, guildID, url string) (bool, error) {
 	found := false
-	err := s.inWrite(ctx, func(tx *sql.Tx) error {
+	err := s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM guild_feeds WHERE guild_id = ? AND url = ?`, guildID, url)
 		if err != nil {
 			return fmt.Errorf("sqlite: remove guild feed %s: %w", url, err)
@@ -119,7 +119,7 @@ func (s *Store) SaveGuildTopic(ctx context.Context, t store.GuildTopic) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: save guild topic: %w", err)
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO guild_topics (guild_id, name, description, include, exclude, require, created_by, created)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -138,7 +138,7 @@ func (s *Store) SaveGuildTopic(ctx context.Context, t store.GuildTopic) error {
 // DeleteGuildTopic implements store.GuildConfig.
 func (s *Store) DeleteGuildTopic(ctx context.Context, guildID, name string) (bool, error) {
 	found := false
-	err := s.inWrite(ctx, func(tx *sql.Tx) error {
+	err := s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM guild_topics WHERE guild_id = ? AND name = ?`, guildID, name)
 		if err != nil {
 			return fmt.Errorf("sqlite: delete guild topic %q: %w", name, err)

@@ -115,7 +115,7 @@ func (s *Store) CompleteItem(ctx context.Context, id int64, d store.Decision) er
 	if d.Relevant && (err != nil || at == nil) {
 		return fmt.Errorf("sqlite: complete item %d: decision time %v: %w", id, d.At, errOrZero(err))
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var (
 			state     string
 			it        storyItem

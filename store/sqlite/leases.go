@@ -31,7 +31,7 @@ func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.T
 		held bool
 		t    time.Time
 	)
-	err := s.inWrite(ctx, func(tx *sql.Tx) error {
+	err := s.inPollWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		held, t, err = s.leaseTx(ctx, tx, name, owner, now, until)
 		return err
@@ -80,7 +80,7 @@ func (s *Store) leaseTx(ctx context.Context, tx *sql.Tx, name, owner string, now
 
 // ReleaseLease implements store.Store.
 func (s *Store) ReleaseLease(ctx context.Context, name, owner string) error {
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND owner = ?`, name, owner); err != nil {
 			return fmt.Errorf("sqlite: release lease %q: %w", name, err)
 		}

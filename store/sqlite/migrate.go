@@ -82,7 +82,7 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 		// process may be migrating the same file, and BEGIN IMMEDIATE
 		// makes the check and the change one step.
 		done := false
-		err := s.inWrite(ctx, func(tx *sql.Tx) error {
+		err := s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, createMigrationsTable); err != nil {
 				return fmt.Errorf("sqlite: create schema_migrations: %w", err)
 			}

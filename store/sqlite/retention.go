@@ -148,7 +148,7 @@ func (s *Store) pruneAll(ctx context.Context, n *int64, query string, cut any) e
 // than a full batch.
 func (s *Store) pruneLoop(ctx context.Context, batch func(tx *sql.Tx) (int64, error)) error {
 	return storeutil.InBatches(ctx, pruneBatch, func() (n int64, err error) {
-		err = s.inWrite(ctx, func(tx *sql.Tx) error {
+		err = s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			n, err = batch(tx)
 			return err
 		})

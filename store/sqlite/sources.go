@@ -18,7 +18,7 @@ func (s *Store) EnsureSource(ctx context.Context, name, url string) error {
 	if name == "" || url == "" {
 		return fmt.Errorf("sqlite: ensure source %q: name and URL must both be set", name)
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// A new URL is a new feed: old validators would be sent to the
 		// wrong server and its backlog must not flood, so start over.
 		_, err := tx.ExecContext(ctx, `
@@ -175,7 +175,7 @@ func (s *Store) RecordPoll(ctx context.Context, source string, p store.Poll) ([]
 	}
 
 	var pending, seen []story.Item
-	err = s.inWrite(ctx, func(tx *sql.Tx) error {
+	err = s.inPollWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		pending, seen = nil, nil
 		exists, err := s.stmt(ctx, tx, sqlSourceExists)
 		if err != nil {
@@ -317,7 +317,7 @@ func (s *Store) SetSourceWarning(ctx context.Context, source, warning string, at
 			return fmt.Errorf("sqlite: set warning of %q: %w", source, err)
 		}
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sources SET warning = ?, warning_at = ? WHERE name = ?`, warning, atArg, source)
 		if err != nil {
 			return fmt.Errorf("sqlite: set warning of %q: %w", source, err)
@@ -373,7 +373,7 @@ func (s *Store) RecordFailure(ctx context.Context, source string, at time.Time, 
 		return 0, fmt.Errorf("sqlite: record failure of %q: %w", source, err)
 	}
 	var failures int
-	err = s.inWrite(ctx, func(tx *sql.Tx) error {
+	err = s.inPollWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
 			UPDATE sources SET
 			    failures      = failures + 1,

@@ -2,8 +2,10 @@
 // modernc.org/sqlite driver (no cgo), in WAL mode.
 //
 // Writes go through a pool of exactly one connection whose transactions
-// begin IMMEDIATE, so writers queue in Go (cancellable by their context)
-// instead of racing for SQLite's lock and failing with "database is locked";
+// begin IMMEDIATE, so writers queue in Go (cancellable by their context
+// until they start) instead of racing for SQLite's lock and failing with
+// "database is locked"; writes that queue together share one transaction
+// (group commit, see writer.go);
 // reads use a separate pool of read-only connections, which WAL lets run
 // beside the writer. Every pragma is in the DSN, so every connection either
 // pool opens has it.
@@ -19,6 +21,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -46,6 +49,13 @@ type Store struct {
 	// readSource is the source read every poll makes, prepared on the
 	// read pool (each connection compiles it once); nil WithoutMigrate.
 	readSource *sql.Stmt
+
+	// writes feeds the goroutine that runs every write (writer.go);
+	// stopWrites ends it and writerDone says it has ended.
+	writes     chan *writeReq
+	stopWrites chan struct{}
+	writerDone chan struct{}
+	txCount    atomic.Int64 // write transactions committed (tests read it)
 
 	// mu is held shared by every operation and exclusively by Close, so
 	// Close waits for in-flight writes and later calls fail cleanly.
@@ -94,6 +104,7 @@ func Open(ctx context.Context, path string, log *slog.Logger, opts ...Option) (*
 		s.write.Close()
 		return nil, err
 	}
+	s.startWriter()
 	if o.migrate {
 		if _, err := s.Migrate(ctx); err != nil {
 			s.Close()
@@ -248,6 +259,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.stopWriter() // no caller is inside, so no write is queued
 	for _, st := range s.prepared {
 		st.Close()
 	}
@@ -258,26 +270,6 @@ func (s *Store) Close() error {
 	werr := s.write.Close()
 	if err := errors.Join(rerr, werr); err != nil {
 		return fmt.Errorf("sqlite: close %s: %w", s.path, err)
-	}
-	return nil
-}
-
-// inWrite runs fn in a write transaction and commits if fn returns nil.
-func (s *Store) inWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if err := s.enter(); err != nil {
-		return err
-	}
-	defer s.mu.RUnlock()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin write: %w", err)
-	}
-	defer tx.Rollback() // no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
 }

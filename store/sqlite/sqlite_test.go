@@ -242,7 +242,7 @@ func TestCloseWaitsForInFlightWrite(t *testing.T) {
 	inside, release := make(chan struct{}), make(chan struct{})
 	writeErr := make(chan error, 1)
 	go func() {
-		writeErr <- s.inWrite(context.Background(), func(tx *sql.Tx) error {
+		writeErr <- s.inWrite(context.Background(), func(_ context.Context, tx *sql.Tx) error {
 			close(inside)
 			<-release
 			_, err := tx.Exec(`INSERT INTO sources (name, url) VALUES ('late', 'https://late.example/')`)

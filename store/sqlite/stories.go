@@ -497,7 +497,7 @@ func (s *Store) UpdateStorySummary(ctx context.Context, storyID int64, summary s
 	if err != nil {
 		return fmt.Errorf("sqlite: update story %d's summary: %w", storyID, err)
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var old string
 		err := tx.QueryRowContext(ctx, `SELECT summary FROM stories WHERE id = ?`, storyID).Scan(&old)
 		if errors.Is(err, sql.ErrNoRows) {

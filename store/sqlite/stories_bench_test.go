@@ -12,7 +12,7 @@ import (
 // transaction: CompleteItem per story would make setup take minutes. The
 // rows are what CompleteItem writes, triggers included.
 func fillStories(ctx context.Context, s *Store, n int) error {
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, src := range storetest.BenchSources {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sources (name, url) VALUES (?, ?)`, src, "https://"+src+".example/feed"); err != nil {
 				return err

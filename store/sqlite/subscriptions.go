@@ -57,7 +57,7 @@ func (s *Store) Subscribe(ctx context.Context, sub store.Subscription) (store.Su
 		return store.Subscription{}, fmt.Errorf("sqlite: subscribe: last digest: %w", err)
 	}
 	var out store.Subscription
-	err = s.inWrite(ctx, func(tx *sql.Tx) error {
+	err = s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// since and last_digest are left out of the update: a replaced
 		// subscription keeps them, so its catch-up is not repeated and no
 		// digest slot fires twice. Resuming clears the pause, which makes
@@ -102,7 +102,7 @@ const handoverTo = `o.channel_id = d.channel_id AND o.id <> ?1 AND o.mode = 'rea
 // Unsubscribe implements store.Briefings.
 func (s *Store) Unsubscribe(ctx context.Context, channelID, topic string) (bool, error) {
 	found := false
-	err := s.inWrite(ctx, func(tx *sql.Tx) error {
+	err := s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE channel_id = ? AND topic = ?`, channelID, topic).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -200,7 +200,7 @@ func (s *Store) EnqueueDigest(ctx context.Context, subscriptionID int64, slot ti
 		return false, fmt.Errorf("sqlite: enqueue digest: slot %v: %w", slot, errOrZero(err))
 	}
 	enqueued := false
-	err = s.inWrite(ctx, func(tx *sql.Tx) error {
+	err = s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// Moving last_digest forward is the claim on the slot: only one
 		// caller can move it past a given slot.
 		var (

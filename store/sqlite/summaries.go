@@ -37,7 +37,7 @@ func (s *Store) CacheSummary(ctx context.Context, key, summary string, at time.T
 	if err != nil {
 		return fmt.Errorf("sqlite: cache summary: %w", err)
 	}
-	return s.inWrite(ctx, func(tx *sql.Tx) error {
+	return s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO summary_cache (key, summary, created) VALUES (?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET summary = excluded.summary, created = excluded.created`, key, summary, created)

@@ -1,0 +1,198 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// holdWriter starts a write that blocks the writer until release is
+// called, so that the writes made meanwhile queue and share the next
+// transaction.
+func holdWriter(t *testing.T, s *Store) (release func()) {
+	t.Helper()
+	inside, gate := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.inWrite(context.Background(), func(context.Context, *sql.Tx) error {
+			close(inside)
+			<-gate
+			return nil
+		})
+	}()
+	<-inside
+	return func() {
+		close(gate)
+		if err := <-done; err != nil {
+			t.Errorf("holding write: %v", err)
+		}
+	}
+}
+
+// waitQueued waits until n writes wait behind the held one.
+func waitQueued(t *testing.T, s *Store, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.writes) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes queued; want %d", len(s.writes), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func sourceNames(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.read.QueryContext(t.Context(), `SELECT name FROM sources ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	return names
+}
+
+func insertSource(name string) func(context.Context, *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sources (name, url) VALUES (?, ?)`, name, "https://"+name+".example/")
+		return err
+	}
+}
+
+// Writes that queue together share a transaction, and one that fails, or
+// panics, undoes only its own changes: the others commit, and each caller
+// hears its own outcome.
+func TestBatchedWritesFailAlone(t *testing.T) {
+	errBroken := errors.New("broken write")
+	tests := []struct {
+		name string
+		fn   func(context.Context, *sql.Tx) error
+	}{
+		{"ok", insertSource("a")},
+		{"fails after writing", func(ctx context.Context, tx *sql.Tx) error {
+			if err := insertSource("b")(ctx, tx); err != nil {
+				return err
+			}
+			return errBroken
+		}},
+		{"statement error", func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO no_such_table VALUES (1)`)
+			return err
+		}},
+		{"panics after writing", func(ctx context.Context, tx *sql.Tx) error {
+			if err := insertSource("c")(ctx, tx); err != nil {
+				return err
+			}
+			panic("write panicked")
+		}},
+		{"ok too", insertSource("d")},
+	}
+	s, _ := openTemp(t)
+	release := holdWriter(t, s)
+	type outcome struct {
+		err      error
+		panicked any
+	}
+	outcomes := make([]outcome, len(tests))
+	var wg sync.WaitGroup
+	for i, tc := range tests {
+		wg.Go(func() {
+			defer func() { outcomes[i].panicked = recover() }()
+			outcomes[i].err = s.inWrite(t.Context(), tc.fn)
+		})
+		waitQueued(t, s, i+1) // in order, so all five are one batch
+	}
+	release()
+	wg.Wait()
+
+	if got, want := sourceNames(t, s), []string{"a", "d"}; !slices.Equal(got, want) {
+		t.Errorf("sources after the batch = %v; want %v (the failed writes' rows undone, the others kept)", got, want)
+	}
+	for i, tc := range tests {
+		o := outcomes[i]
+		switch tc.name {
+		case "ok", "ok too":
+			if o.err != nil || o.panicked != nil {
+				t.Errorf("%s: err %v, panic %v; want success", tc.name, o.err, o.panicked)
+			}
+		case "fails after writing":
+			if !errors.Is(o.err, errBroken) {
+				t.Errorf("%s: err %v; want its own error", tc.name, o.err)
+			}
+		case "statement error":
+			if o.err == nil {
+				t.Errorf("%s: no error", tc.name)
+			}
+		case "panics after writing":
+			if o.panicked != "write panicked" {
+				t.Errorf("%s: panic %v, err %v; want the panic re-raised in the caller", tc.name, o.panicked, o.err)
+			}
+		}
+	}
+}
+
+// A write still queued when its context ends is dropped and its caller
+// told so; one under way finishes and reports what happened.
+func TestWriteCancellation(t *testing.T) {
+	s, _ := openTemp(t)
+	release := holdWriter(t, s)
+	ctx, cancel := context.WithCancel(t.Context())
+	queued := make(chan error, 1)
+	go func() { queued <- s.inWrite(ctx, insertSource("dropped")) }()
+	waitQueued(t, s, 1)
+	cancel()
+	if err := <-queued; !errors.Is(err, context.Canceled) {
+		t.Errorf("queued write cancelled: err %v; want context.Canceled", err)
+	}
+	release()
+
+	ctx, cancel = context.WithCancel(t.Context())
+	err := s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		cancel() // the caller gives up while its write runs
+		return insertSource("finished")(ctx, tx)
+	})
+	if err != nil {
+		t.Errorf("write under way when its context ended: %v; want it to finish", err)
+	}
+	if got, want := sourceNames(t, s), []string{"finished"}; !slices.Equal(got, want) {
+		t.Errorf("sources = %v; want %v", got, want)
+	}
+}
+
+// Poll writes made at once share transactions: fewer commits than writes,
+// every write kept.
+func TestPollWritesShareTransactions(t *testing.T) {
+	s, _ := openTemp(t)
+	const writers, each = 8, 20
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				if err := s.inPollWrite(t.Context(), insertSource(fmt.Sprintf("s%d-%d", w, i))); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := len(sourceNames(t, s)); got != writers*each {
+		t.Errorf("%d sources written; want %d", got, writers*each)
+	}
+	if tx := s.txCount.Load(); tx >= writers*each {
+		t.Errorf("%d transactions for %d concurrent poll writes; want them shared", tx, writers*each)
+	} else {
+		t.Logf("%d writes in %d transactions", writers*each, tx)
+	}
+}
