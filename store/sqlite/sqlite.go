@@ -52,10 +52,12 @@ type Store struct {
 
 	// writes feeds the goroutine that runs every write (writer.go);
 	// stopWrites ends it and writerDone says it has ended.
-	writes     chan *writeReq
-	stopWrites chan struct{}
-	writerDone chan struct{}
-	txCount    atomic.Int64 // write transactions committed (tests read it)
+	writes      chan *writeReq
+	stopWrites  chan struct{}
+	writerDone  chan struct{}
+	txCount     atomic.Int64 // write transactions committed (tests read it)
+	groupLimit  int          // most writes a transaction; 0: maxWriteBatch (benchmarks set 1)
+	lonelyUntil time.Time    // poll writes wait for company after this (the writer's own)
 
 	// mu is held shared by every operation and exclusively by Close, so
 	// Close waits for in-flight writes and later calls fail cleanly.
@@ -196,7 +198,8 @@ func openPool(ctx context.Context, path string, readOnly bool) (*sql.DB, error) 
 // Tx.StmtContext.
 func (s *Store) prepare(ctx context.Context) error {
 	s.prepared = map[string]*sql.Stmt{}
-	for _, q := range []string{sqlSourceExists, sqlKnownKeys, sqlInsertItem, sqlUpdatePolled, sqlLeaseTake, sqlLeaseHolder} {
+	for _, q := range []string{sqlSourceExists, sqlKnownKeys, sqlInsertItem, sqlUpdatePolled, sqlLeaseTake, sqlLeaseHolder,
+		sqlSavepoint, sqlRollbackTo, sqlRelease} {
 		st, err := s.write.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("sqlite: prepare statement: %w", err)

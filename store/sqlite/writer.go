@@ -17,9 +17,12 @@ import (
 // not-modified record is one small statement. So writes go through one
 // goroutine, which runs the writes that are waiting when it is free in one
 // transaction, each in its own savepoint so that one write's error undoes
-// only its own changes; and a poll's writes (writeMayWait) wait up to
-// writeLinger for company. Other writes (deliveries, commands) never wait:
-// they run at once, taking along any poll writes already waiting.
+// only its own changes. A poll's writes (writeMayWait) may also wait up to
+// writeLinger for company, but only while waiting pays: after a wait that
+// found none, none waits for lonelyPause, so a lone caller making many
+// writes in a row waits once a second at most. Other writes (deliveries,
+// commands) never wait: they run at once, taking along any poll writes
+// already waiting.
 //
 // A write's caller returns when its transaction has committed or failed,
 // so a returned nil still means durable; a write that has started runs to
@@ -27,11 +30,18 @@ import (
 // statement inside a transaction would roll back the other callers'
 // writes too), and a write still waiting when its context ends is dropped.
 const (
-	// writeLinger is how long a poll write waits for others to share its
-	// transaction: at 10,000 feeds polled every 2 minutes (about 170
-	// writes a second) about 2–3 writes share one; a poll is 2 writes, so
-	// it costs a poll at most twice this, nothing beside its fetch.
-	writeLinger = 10 * time.Millisecond
+	// writeLinger is how long a poll write may wait for others to share
+	// its transaction. Waiting costs a timer and a wake-up, about as much
+	// CPU as a small transaction on this kind of machine, so it must be
+	// long enough to gather several: at 10,000 feeds polled every 2
+	// minutes (about 170 writes a second) 8–9 share one. A poll is two
+	// writes, so it is at most 0.1 s later, nothing beside its fetch.
+	// (BenchmarkPollWrites: 10 ms gathered under 2 writes a transaction
+	// and cost more CPU than it saved.)
+	writeLinger = 50 * time.Millisecond
+	// lonelyPause is how long poll writes go without waiting after a
+	// wait that gathered nothing.
+	lonelyPause = time.Second
 	// maxWriteBatch bounds a transaction, so its savepoints and held lock
 	// stay short however far writes have fallen behind.
 	maxWriteBatch = 64
@@ -144,11 +154,16 @@ func (s *Store) writer() {
 }
 
 // gather adds the writes waiting behind batch's first, and while every
-// write in it may wait, those that arrive within writeLinger.
+// write in it may wait (see lonelyPause), those that arrive within
+// writeLinger.
 func (s *Store) gather(batch []*writeReq) []*writeReq {
-	wait := batch[0].mode == writeMayWait
+	limit := maxWriteBatch
+	if s.groupLimit > 0 {
+		limit = s.groupLimit
+	}
+	wait := batch[0].mode == writeMayWait && time.Now().After(s.lonelyUntil)
 	var deadline <-chan time.Time
-	for len(batch) < maxWriteBatch {
+	for len(batch) < limit {
 		var r *writeReq
 		select {
 		case r = <-s.writes:
@@ -164,6 +179,9 @@ func (s *Store) gather(batch []*writeReq) []*writeReq {
 			select {
 			case r = <-s.writes:
 			case <-deadline:
+				if len(batch) == 1 {
+					s.lonelyUntil = time.Now().Add(lonelyPause)
+				}
 				return batch
 			}
 		}
@@ -216,19 +234,19 @@ func (s *Store) runTx(live []*writeReq, results []writeResult) error {
 		}
 	} else {
 		for i, r := range live {
-			if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
+			if err := s.execTx(tx, sqlSavepoint); err != nil {
 				return fmt.Errorf("sqlite: write batch: savepoint: %w", err)
 			}
 			results[i] = call(r, tx)
 			if results[i].err != nil || results[i].panic != nil {
-				if _, err := tx.Exec(`ROLLBACK TO w`); err != nil {
+				if err := s.execTx(tx, sqlRollbackTo); err != nil {
 					// SQLite rolled the whole transaction back (an
 					// I/O error, a full disk): the others are lost too.
 					return fmt.Errorf("sqlite: a write in the same transaction failed and rolled it back: %w",
 						errors.Join(results[i].err, err))
 				}
 			}
-			if _, err := tx.Exec(`RELEASE w`); err != nil {
+			if err := s.execTx(tx, sqlRelease); err != nil {
 				return fmt.Errorf("sqlite: write batch: release savepoint: %w", err)
 			}
 		}
@@ -238,6 +256,23 @@ func (s *Store) runTx(live []*writeReq, results []writeResult) error {
 	}
 	s.txCount.Add(1)
 	return nil
+}
+
+// The savepoint statements, prepared once with the poll statements:
+// compiled on every use they cost more than the transaction they save.
+const (
+	sqlSavepoint  = `SAVEPOINT w`
+	sqlRollbackTo = `ROLLBACK TO w`
+	sqlRelease    = `RELEASE w`
+)
+
+func (s *Store) execTx(tx *sql.Tx, query string) error {
+	st, err := s.stmt(context.Background(), tx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.Exec()
+	return err
 }
 
 // call runs r's write, catching a panic to re-raise in its caller.
