@@ -48,6 +48,11 @@ func Parse(body []byte, contentType, baseURL string) (*Document, error) {
 	// The original is kept only to read atom:link rel="hub", which the
 	// universal Feed drops; it is a pointer, not a copy.
 	p.KeepOriginalFeed = true
+	// Items' images are never read, and looking for one in an RSS item
+	// without an explicit image parses its description and content as
+	// HTML documents: a third of the allocations of polling at 10,000
+	// feeds (BenchmarkScale's heap profile).
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	f, err := p.Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
