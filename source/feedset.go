@@ -90,6 +90,17 @@ func (p *Poller) SetFeeds(ctx context.Context, feeds []Feed) error {
 // of feeds with none of their own and no learned publishing rate.
 func (p *Poller) SetDefaultInterval(d time.Duration) { p.sched.setDefault(d) }
 
+// FeedCount returns how many feeds are being polled, without copying
+// them as Feeds does.
+func (p *Poller) FeedCount() int {
+	p.set.mu.Lock()
+	defer p.set.mu.Unlock()
+	return len(p.feeds)
+}
+
+// Polls reports whether a feed of that name is being polled.
+func (p *Poller) Polls(name string) bool { return p.sched.has(name) }
+
 // Feeds returns the feeds being polled.
 func (p *Poller) Feeds() []Feed {
 	p.set.mu.Lock()

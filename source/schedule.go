@@ -337,6 +337,14 @@ func newScheduler(feeds []Feed, def, lo, hi time.Duration, now func() time.Time)
 
 // setFeeds makes feeds the ones whose phases are spread (by host), as
 // SetFeeds changes what is polled.
+// has reports whether name is one of the feeds.
+func (s *scheduler) has(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.byName[name]
+	return ok
+}
+
 func (s *scheduler) setFeeds(feeds []Feed) {
 	byName := make(map[string]Feed, len(feeds))
 	for _, f := range feeds {

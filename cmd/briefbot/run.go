@@ -122,9 +122,9 @@ func runBotReloading(ctx context.Context, e *env, cfg *config.Config, log *slog.
 	fetcher := source.NewFetcher(limitsFromConfig(cfg), log)
 	// The watch asks the poller for what it polls now: reloads and
 	// servers' feeds change the set while running.
-	var poller *source.Poller
-	w := newWatch(func() []source.Feed { return poller.Feeds() }, cfg.Polling.Interval, log)
-	poller = source.NewPoller(fetcher, countingStore{st, m, w}, nil, opts, log)
+	w := newWatch(nil, cfg.Polling.Interval, log)
+	poller := source.NewPoller(fetcher, countingStore{st, m, w}, nil, opts, log)
+	w.feeds = poller // the poller counts into w, so w comes first
 	lv.poller = poller
 	if err := lv.apply(ctx); err != nil {
 		return err

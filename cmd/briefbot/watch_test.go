@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,7 +125,7 @@ func TestWatchHeartbeat(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logBuf, nil))
 	// Not in name order: the lines list failing sources sorted.
 	feeds := []source.Feed{{Name: "c"}, {Name: "a"}, {Name: "b"}}
-	w := newWatch(func() []source.Feed { return feeds }, 2*time.Minute, log)
+	w := newWatch(fixedFeeds(feeds), 2*time.Minute, log)
 	clock := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
 	w.now = func() time.Time { return clock }
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"), nil)
@@ -230,7 +231,7 @@ func TestWatchBacklogBounded(t *testing.T) {
 		inserted = append(inserted, it)
 	}
 	for _, console := range []bool{true, false} {
-		w := newWatch(func() []source.Feed { return []source.Feed{{Name: "a"}} }, time.Minute, slog.New(slog.DiscardHandler))
+		w := newWatch(fixedFeeds{{Name: "a"}}, time.Minute, slog.New(slog.DiscardHandler))
 		w.now = func() time.Time { return clock }
 		var got []story.Item
 		if console {
@@ -265,4 +266,13 @@ func TestWatchBacklogBounded(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fixedFeeds is a fixed set of polled feeds, for the watch.
+type fixedFeeds []source.Feed
+
+func (l fixedFeeds) Feeds() []source.Feed { return l }
+func (l fixedFeeds) FeedCount() int       { return len(l) }
+func (l fixedFeeds) Polls(name string) bool {
+	return slices.ContainsFunc(l, func(f source.Feed) bool { return f.Name == name })
 }
