@@ -174,9 +174,8 @@ func stripHTML(s string) string {
 		return s
 	}
 	s = scriptRe().ReplaceAllString(s, "\n")
-	tags := tagRe()
-	return tags.ReplaceAllStringFunc(s, func(tag string) string {
-		m := tags.FindStringSubmatch(tag)
+	return tagRe().ReplaceAllStringFunc(s, func(tag string) string {
+		m := tagRe().FindStringSubmatch(tag)
 		if m[2] != "" && blockTags[strings.ToLower(m[2])] {
 			return "\n"
 		}
