@@ -4,6 +4,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -154,8 +155,8 @@ func cleanSentences(text string) []sentence {
 }
 
 var (
-	scriptRe = regexp.MustCompile(`(?is)<(script|style|noscript|iframe)\b.*?</(script|style|noscript|iframe)\s*>`)
-	tagRe    = regexp.MustCompile(`<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,1000}>|<!--.*?-->|<![^<>]{0,200}>`)
+	scriptRe = lazyRegexp(`(?is)<(script|style|noscript|iframe)\b.*?</(script|style|noscript|iframe)\s*>`)
+	tagRe    = lazyRegexp(`<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,1000}>|<!--.*?-->|<![^<>]{0,200}>`)
 )
 
 var blockTags = set("p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -172,9 +173,9 @@ func stripHTML(s string) string {
 	if strings.IndexByte(s, '<') < 0 {
 		return s
 	}
-	s = scriptRe.ReplaceAllString(s, "\n")
-	return tagRe.ReplaceAllStringFunc(s, func(tag string) string {
-		m := tagRe.FindStringSubmatch(tag)
+	s = scriptRe().ReplaceAllString(s, "\n")
+	return tagRe().ReplaceAllStringFunc(s, func(tag string) string {
+		m := tagRe().FindStringSubmatch(tag)
 		if m[2] != "" && blockTags[strings.ToLower(m[2])] {
 			return "\n"
 		}
@@ -280,19 +281,19 @@ const (
 	byName    = `[A-Z][\p{Lu}.'’\-]+(?:\s+[A-Z][\p{Lu}.'’\-]*){0,3}`
 )
 
-var leadRes = []*regexp.Regexp{
+var leadRes = []func() *regexp.Regexp{
 	// "TEHRAN (Reuters) - ", "(CNN) -- ", "Washington (CNN)", "BEIRUT, Lebanon (AP) — "
-	regexp.MustCompile(`^(?:` + place + `\s*)?\(` + outlet + `\)\s*(?:[-–—:]+\s*)?`),
+	lazyRegexp(`^(?:` + place + `\s*)?\(` + outlet + `\)\s*(?:[-–—:]+\s*)?`),
 	// "GAZA CITY — ", "LONDON, March 3 — "
-	regexp.MustCompile(`^[A-Z][\p{Lu}.'’\-]+(?: [A-Z][\p{Lu}.'’\-]+){0,3}(?:,\s*[A-Z][\p{L}.'’\-]+(?: [A-Z][\p{L}.'’\-]+){0,2})?(?:,?\s*` + month + `\.? \d{1,2}(?:,? \d{4})?)?\s*[-–—]+\s+`),
+	lazyRegexp(`^[A-Z][\p{Lu}.'’\-]+(?: [A-Z][\p{Lu}.'’\-]+){0,3}(?:,\s*[A-Z][\p{L}.'’\-]+(?: [A-Z][\p{L}.'’\-]+){0,2})?(?:,?\s*` + month + `\.? \d{1,2}(?:,? \d{4})?)?\s*[-–—]+\s+`),
 	// "By JOHN SMITH and JANE DOE, Associated Press"
-	regexp.MustCompile(`^By\s+` + byName + `(?:\s*(?:,|and|&)\s*` + byName + `)*(?:\s*,\s*(?:(?:The )?Associated Press|AP|Reuters|AFP|Bloomberg|CNN|BBC News|[A-Z][\p{L}]+(?: [A-Z][\p{L}]+){0,3}(?: Writer| Correspondent| Reporter| Editor| Staff)))?\s*(?:[|•·\-–—:]\s*)?`),
+	lazyRegexp(`^By\s+` + byName + `(?:\s*(?:,|and|&)\s*` + byName + `)*(?:\s*,\s*(?:(?:The )?Associated Press|AP|Reuters|AFP|Bloomberg|CNN|BBC News|[A-Z][\p{L}]+(?: [A-Z][\p{L}]+){0,3}(?: Writer| Correspondent| Reporter| Editor| Staff)))?\s*(?:[|•·\-–—:]\s*)?`),
 	// "By . Daily Mail Reporter . "
-	regexp.MustCompile(`^By\s*\.\s*[^.]{2,60}?\s\.\s*`),
+	lazyRegexp(`^By\s*\.\s*[^.]{2,60}?\s\.\s*`),
 	// "March 10, 2015 . ", "2 November 2014 "
-	regexp.MustCompile(`^(?:` + weekday + `,?\s+)?` + date + `(?:\s*[.:|\-–—]\s*|\s+(?:[Ll]ast\s+)?(?:[Uu]pdated|[Pp]ublished|[Pp]osted|UPDATED|PUBLISHED)\b)`),
+	lazyRegexp(`^(?:` + weekday + `,?\s+)?` + date + `(?:\s*[.:|\-–—]\s*|\s+(?:[Ll]ast\s+)?(?:[Uu]pdated|[Pp]ublished|[Pp]osted|UPDATED|PUBLISHED)\b)`),
 	// "Updated 14:03 GMT (22:03 HKT) March 3, 2015", "PUBLISHED: . 10:07 EST, 2 March 2013 . | . "
-	regexp.MustCompile(`^(?:[Ll]ast\s+)?(?:[Uu]pdated|[Pp]ublished|[Pp]osted|UPDATED|PUBLISHED|POSTED)(?:\s+(?:on|at))?\s*:?\s*\.?\s*(?:` + stamp + `[\s,.|]*){1,6}`),
+	lazyRegexp(`^(?:[Ll]ast\s+)?(?:[Uu]pdated|[Pp]ublished|[Pp]osted|UPDATED|PUBLISHED|POSTED)(?:\s+(?:on|at))?\s*:?\s*\.?\s*(?:` + stamp + `[\s,.|]*){1,6}`),
 }
 
 // stripLead removes datelines, bylines and timestamps from the start of
@@ -301,7 +302,7 @@ func stripLead(s string) string {
 	for range 6 {
 		changed := false
 		for i, re := range leadRes {
-			loc := re.FindStringIndex(s)
+			loc := re().FindStringIndex(s)
 			if loc == nil || loc[1] == 0 {
 				continue
 			}
@@ -331,10 +332,10 @@ func opensText(s string) bool {
 
 // isBylineLine matches a line that is only a byline: "By Jane Doe" or
 // "By Jane Doe, Middle East correspondent".
-var bylineLineRe = regexp.MustCompile(`^(?:By|BY|Written by|Words by)\s+[A-Z][\p{L}.'’\-]*(?:\s+(?:[A-Z][\p{L}.'’\-]*|and|&|de|van|von|al-\p{L}+|bin)){0,8}(?:\s*[,|•·\-–—]\s*[\p{L}.'’&\- ]{2,60})?\.?$`)
+var bylineLineRe = lazyRegexp(`^(?:By|BY|Written by|Words by)\s+[A-Z][\p{L}.'’\-]*(?:\s+(?:[A-Z][\p{L}.'’\-]*|and|&|de|van|von|al-\p{L}+|bin)){0,8}(?:\s*[,|•·\-–—]\s*[\p{L}.'’&\- ]{2,60})?\.?$`)
 
 func isBylineLine(line string) bool {
-	return len(line) < 120 && bylineLineRe.MatchString(line)
+	return len(line) < 120 && bylineLineRe().MatchString(line)
 }
 
 // rule drops sentences matching re (on lowercased text); triggers are
@@ -342,7 +343,7 @@ func isBylineLine(line string) bool {
 // keeps cleaning fast on ordinary sentences.
 type rule struct {
 	triggers []string
-	re       *regexp.Regexp
+	re       func() *regexp.Regexp
 	tail     bool // sentence typically starts a page trailer
 	maxWords int  // only sentences this short (0 = any length)
 	cased    bool // re is matched against the original text, not lowercased
@@ -353,7 +354,7 @@ type rule struct {
 	// lowercased start too: a start is judged with less context than a
 	// sentence, so some rules need more evidence there.
 	glued   bool
-	gluedRe *regexp.Regexp
+	gluedRe func() *regexp.Regexp
 }
 
 // creditName is a person's name in a reporting credit.
@@ -362,112 +363,112 @@ const creditName = `[A-Z][\p{L}'’.\-]+(?: (?:[A-Z][\p{L}'’.\-]*|de|van|von|a
 var rules = []rule{
 	{ // subscribe and newsletter appeals
 		triggers: []string{"subscri", "sign up", "sign-up", "newsletter", "register", "inbox", "daily briefing", "morning briefing", "evening briefing", "weekly briefing", "digest", "news alert", "mail alert", "your e", "roundup", "round-up", "recap", "unlimited", "get our", "receive our", "get the"},
-		re:       regexp.MustCompile(`^(?:please |click here to |to )?(?:subscribe|sign up|sign-up|register (?:now|today|here|for free))\b|\b(?:subscribe|sign up|sign-up)\b.{0,80}\b(?:newsletter|updates|inbox|e-?mail|alerts|channel|podcast|free|magazine|digest|briefing)|\bnewsletters?\b.{0,60}\b(?:inbox|sign up|subscribe|delivered|free)\b|^(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletter|briefing|digest|in your inbox)|^already a subscriber|^(?:become|are you) a (?:subscriber|member)\b|^subscribe\b|\b(?:newsletter|(?:daily|morning|evening|weekly) briefing|digest|news alerts?|e-?mail alerts?)s?\b.{0,80}\b(?:you|your)\b|^(?:get|receive) our (?:free )?(?:daily |weekly |morning |evening )?e-?mails?\b|\b(?:you|your)\b.{0,80}\b(?:newsletter|inbox)s?\b|\b(?:enter|add|submit|provide|leave) your e-?mail\b|\b(?:weekly|daily|monthly|morning|evening) (?:roundup|round-up|recap|wrap)\b.{0,60}\b(?:you|your|sign up|subscribe|receive|e-?mail)\b|\bunlimited (?:digital )?access\b`),
+		re:       lazyRegexp(`^(?:please |click here to |to )?(?:subscribe|sign up|sign-up|register (?:now|today|here|for free))\b|\b(?:subscribe|sign up|sign-up)\b.{0,80}\b(?:newsletter|updates|inbox|e-?mail|alerts|channel|podcast|free|magazine|digest|briefing)|\bnewsletters?\b.{0,60}\b(?:inbox|sign up|subscribe|delivered|free)\b|^(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletter|briefing|digest|in your inbox)|^already a subscriber|^(?:become|are you) a (?:subscriber|member)\b|^subscribe\b|\b(?:newsletter|(?:daily|morning|evening|weekly) briefing|digest|news alerts?|e-?mail alerts?)s?\b.{0,80}\b(?:you|your)\b|^(?:get|receive) our (?:free )?(?:daily |weekly |morning |evening )?e-?mails?\b|\b(?:you|your)\b.{0,80}\b(?:newsletter|inbox)s?\b|\b(?:enter|add|submit|provide|leave) your e-?mail\b|\b(?:weekly|daily|monthly|morning|evening) (?:roundup|round-up|recap|wrap)\b.{0,60}\b(?:you|your|sign up|subscribe|receive|e-?mail)\b|\bunlimited (?:digital )?access\b`),
 		maxWords: 40,
 		tail:     true,
 		glued:    true,
 	},
 	{ // follow us, share your thoughts
 		triggers: []string{"follow", "like us", "find us", "join", "connect with", "share", "tell us", "let us know", "comment", "icon", "button", "bell", "social media", "whatsapp", "telegram"},
-		re:       regexp.MustCompile(`^(?:please |and )?(?:follow|like|find|join|connect with)\b.{0,80}(?:\b(?:twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon|telegram|whatsapp|snapchat|pinterest|rss|social media|on x)\b|@\w+|www\.|https?://)|^(?:share|post|send|tell us|let us know|join the conversation|leave a comment|comment below)\b.{0,100}(?:\b(?:twitter|facebook|instagram|whatsapp|telegram|linkedin|social media|comments?|below|ireport|cnn living)\b|@\w+|#\w+|e-?mail us)|^join (?:our|us on|the)\b.{0,40}\b(?:channel|community|group|list|whatsapp|telegram)\b|^(?:click|tap|press|hit) (?:on )?the [\w ]{0,30}\b(?:icon|button|bell)\b.{0,40}\b(?:follow|alerts?|notifications?|subscribe|updates)\b`),
+		re:       lazyRegexp(`^(?:please |and )?(?:follow|like|find|join|connect with)\b.{0,80}(?:\b(?:twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon|telegram|whatsapp|snapchat|pinterest|rss|social media|on x)\b|@\w+|www\.|https?://)|^(?:share|post|send|tell us|let us know|join the conversation|leave a comment|comment below)\b.{0,100}(?:\b(?:twitter|facebook|instagram|whatsapp|telegram|linkedin|social media|comments?|below|ireport|cnn living)\b|@\w+|#\w+|e-?mail us)|^join (?:our|us on|the)\b.{0,40}\b(?:channel|community|group|list|whatsapp|telegram)\b|^(?:click|tap|press|hit) (?:on )?the [\w ]{0,30}\b(?:icon|button|bell)\b.{0,40}\b(?:follow|alerts?|notifications?|subscribe|updates)\b`),
 		tail:     true,
 		glued:    true,
 	},
 	{ // donation and support appeals
 		triggers: []string{"donat", "support us", "support our", "supporting our", "support independent", "support quality", "support this", "support public", "support nonprofit", "your support", "fund our", "funds our", "fund independent", "sustain our", "sustains our", "power our", "powers our", "your gift", "your contribution", "make a ", "patron", "chip in", "favour to ask", "favor to ask", "turning to us", "exclusive content", "exclusive access", "give now", "give today", "give monthly", "give a month", "contribute now", "contribute today", "keep this site", "keeps this site", "keep our", "keeps our", "keeping our", "keep us ind", "keeps us ind", "keeping us ind", "us ad-free", "us reader", "free for everyone", "free for all readers", "if you value", "if you enjoy", "if you like", "if you appreciate", "if you rely", "if you found", "if you believe", "we rely", "we depend", "we count", "become a", "consider"},
-		re:       regexp.MustCompile(`^(?:please )?(?:donate|consider (?:donating|supporting|a donation|becoming)|make a (?:donation|gift|contribution)|chip in|become a (?:patron|member|supporter|sustaining member)|support (?:us|our (?:work|journalism|reporting|newsroom|mission)|independent journalism|quality journalism|this (?:site|work|project)))\b|\bdonate (?:today|now|here|below)\b|^if you (?:value|enjoy|like|appreciate|rely on|found value in|believe in)\b.{0,120}\b(?:support|donat|contribut|subscri|patron|member)|^your (?:support|donation|contribution|gift)s?\b.{0,40}\b(?:helps?|makes?|keeps?|allows?|enables?|is what|funds?|powers?)\b|^we (?:rely|depend|count) on (?:readers|donations|your|the support)|\bpatreon\b|^we have a (?:small )?(?:favou?r|request) to ask\b|\b(?:support|fund|sustain|power)s? (?:our|this|independent|quality|public-service|nonprofit) (?:work|journalism|reporting|newsroom|site|mission|news)\b|\b(?:turning|turn) to us for\b|\bexclusive (?:content|access)\b.{0,40}\b(?:member|subscri|join)|\b(?:member|subscri|join)\w*\b.{0,60}\bexclusive (?:content|access)\b|^(?:give|donate|chip in|contribute)\b.{0,30}\b(?:now|today|monthly|a month)\b|\b(?:keeps?|keeping) (?:this site|our (?:site|journalism|reporting|work|newsroom)) (?:running|free|going|independent|alive)\b|\b(?:keeps?|keeping) us (?:independent|ad-free|reader-funded)\b|\bfree for (?:everyone|all readers)\b`),
+		re:       lazyRegexp(`^(?:please )?(?:donate|consider (?:donating|supporting|a donation|becoming)|make a (?:donation|gift|contribution)|chip in|become a (?:patron|member|supporter|sustaining member)|support (?:us|our (?:work|journalism|reporting|newsroom|mission)|independent journalism|quality journalism|this (?:site|work|project)))\b|\bdonate (?:today|now|here|below)\b|^if you (?:value|enjoy|like|appreciate|rely on|found value in|believe in)\b.{0,120}\b(?:support|donat|contribut|subscri|patron|member)|^your (?:support|donation|contribution|gift)s?\b.{0,40}\b(?:helps?|makes?|keeps?|allows?|enables?|is what|funds?|powers?)\b|^we (?:rely|depend|count) on (?:readers|donations|your|the support)|\bpatreon\b|^we have a (?:small )?(?:favou?r|request) to ask\b|\b(?:support|fund|sustain|power)s? (?:our|this|independent|quality|public-service|nonprofit) (?:work|journalism|reporting|newsroom|site|mission|news)\b|\b(?:turning|turn) to us for\b|\bexclusive (?:content|access)\b.{0,40}\b(?:member|subscri|join)|\b(?:member|subscri|join)\w*\b.{0,60}\bexclusive (?:content|access)\b|^(?:give|donate|chip in|contribute)\b.{0,30}\b(?:now|today|monthly|a month)\b|\b(?:keeps?|keeping) (?:this site|our (?:site|journalism|reporting|work|newsroom)) (?:running|free|going|independent|alive)\b|\b(?:keeps?|keeping) us (?:independent|ad-free|reader-funded)\b|\bfree for (?:everyone|all readers)\b`),
 		maxWords: 40,
 		tail:     true,
 		glued:    true,
 	},
 	{ // "Thank you!" sign-offs
 		triggers: []string{"thank"},
-		re:       regexp.MustCompile(`^(?:thank you|thanks|many thanks)(?: (?:so much|again|all|everyone))?(?: for (?:reading|your support|supporting|visiting|subscribing|using|watching|listening|stopping by|choosing|being (?:a|an|our) [\w ]{1,30}|your (?:donation|contribution|gift|interest|time|patience))\b[^,;:"”]{0,40})?[.!\s]*$`),
+		re:       lazyRegexp(`^(?:thank you|thanks|many thanks)(?: (?:so much|again|all|everyone))?(?: for (?:reading|your support|supporting|visiting|subscribing|using|watching|listening|stopping by|choosing|being (?:a|an|our) [\w ]{1,30}|your (?:donation|contribution|gift|interest|time|patience))\b[^,;:"”]{0,40})?[.!\s]*$`),
 		tail:     true,
 	},
 	{ // cookie notices
 		triggers: []string{"cookie", "consent", "accept all", "reject all", "allow all", "privacy", "tracking technolog", "personalis", "personaliz", "terms of", "do not sell", "opt out", "opt-out"},
 		prefixes: []string{"accept", "reject", "allow", "deny", "i agree", "we agree", "i accept", "we accept"},
-		re:       regexp.MustCompile(`^(?:we|this (?:web)?site|our (?:web)?site|by (?:continuing|using|clicking|browsing))\b.{0,100}\bcookies?\b|\b(?:accept|reject|manage|use of|consent to) (?:all )?cookies?\b|\bcookie (?:policy|settings|preferences|consent|notice|banner)\b|\b(?:signifies|constitutes|indicates|implies|means) (?:your )?(?:consent|acceptance|agreement)\b|\b(?:withdraw|give|manage|change|update) (?:your )?(?:consent|privacy (?:settings|preferences|choices))\b|\bconsent (?:preferences|settings|choices|options)\b|^(?:accept|reject|allow|deny)(?: all)?(?: cookies)?[.!\s]*$|\b(?:accept|reject) all\b|\bprivacy (?:settings|preferences|choices|center|centre|options)\b|\btracking technologies\b|\b(?:personalis|personaliz)e (?:content|ads)\b|^(?:i|we) (?:agree|consent|accept)\b.{0,60}\b(?:terms|privacy|cookies?|policy|conditions)\b|\bterms of (?:service|use)\b.{0,30}\bprivacy(?: policy| notice)?\b|^we (?:value|respect|care about) your privacy\b|\bdo not sell\b.{0,40}\b(?:personal|information|data)\b|\bopt[ -]out of (?:the )?(?:sale|sharing|targeted|personali[sz]ed)\b|^your privacy (?:choices|rights|options)\b`),
+		re:       lazyRegexp(`^(?:we|this (?:web)?site|our (?:web)?site|by (?:continuing|using|clicking|browsing))\b.{0,100}\bcookies?\b|\b(?:accept|reject|manage|use of|consent to) (?:all )?cookies?\b|\bcookie (?:policy|settings|preferences|consent|notice|banner)\b|\b(?:signifies|constitutes|indicates|implies|means) (?:your )?(?:consent|acceptance|agreement)\b|\b(?:withdraw|give|manage|change|update) (?:your )?(?:consent|privacy (?:settings|preferences|choices))\b|\bconsent (?:preferences|settings|choices|options)\b|^(?:accept|reject|allow|deny)(?: all)?(?: cookies)?[.!\s]*$|\b(?:accept|reject) all\b|\bprivacy (?:settings|preferences|choices|center|centre|options)\b|\btracking technologies\b|\b(?:personalis|personaliz)e (?:content|ads)\b|^(?:i|we) (?:agree|consent|accept)\b.{0,60}\b(?:terms|privacy|cookies?|policy|conditions)\b|\bterms of (?:service|use)\b.{0,30}\bprivacy(?: policy| notice)?\b|^we (?:value|respect|care about) your privacy\b|\bdo not sell\b.{0,40}\b(?:personal|information|data)\b|\bopt[ -]out of (?:the )?(?:sale|sharing|targeted|personali[sz]ed)\b|^your privacy (?:choices|rights|options)\b`),
 		maxWords: 40,
 		glued:    true,
 	},
 	{ // paywall notices
 		triggers: []string{"subscriber", "paywall", "free article", "continue reading", "read the full", "log in", "login", "sign in", "unlock", "reached your", "reserved for", "members only", "premium"},
-		re:       regexp.MustCompile(`\bsubscribers? only\b|\bfor (?:paid |premium )?subscribers\b|\b(?:for|to) (?:paid )?members only\b|^members only\b|\bpaywall\b|\bfree articles? (?:left|remaining|this month)\b|\byou(?:'ve| have) (?:reached|read|used) (?:your|all|the)\b.{0,30}\b(?:limit|articles|stories)\b|^continue reading|\bto continue reading\b|\bread the full (?:story|article)\b|^unlock\b|\b(?:log|sign) ?in to (?:continue|read|keep)\b|\bthis (?:content|article|story) is (?:only )?(?:available|reserved) (?:to|for)\b|\bpremium (?:content|article)\b`),
+		re:       lazyRegexp(`\bsubscribers? only\b|\bfor (?:paid |premium )?subscribers\b|\b(?:for|to) (?:paid )?members only\b|^members only\b|\bpaywall\b|\bfree articles? (?:left|remaining|this month)\b|\byou(?:'ve| have) (?:reached|read|used) (?:your|all|the)\b.{0,30}\b(?:limit|articles|stories)\b|^continue reading|\bto continue reading\b|\bread the full (?:story|article)\b|^unlock\b|\b(?:log|sign) ?in to (?:continue|read|keep)\b|\bthis (?:content|article|story) is (?:only )?(?:available|reserved) (?:to|for)\b|\bpremium (?:content|article)\b`),
 		tail:     true,
 		glued:    true,
 	},
 	{ // "Read more", "Click here", related links
 		triggers: []string{"read more", "read:", "read also", "also read", "read next", "more:", "related", "see also", "see more", "watch:", "watch the video", "video:", "photo:", "photos:", "gallery:", "listen:", "recommended", "most read", "most popular", "most viewed", "trending:", "full story", "up next", "learn more", "find out more", "more on this", "more from", "continue reading", "click", "tap ", "scroll", "more stories", "more articles", "more coverage", "more videos", "top stories", "top articles", "top videos", "latest stories", "latest articles", "latest videos", "trending stories", "popular stories", "popular articles", "picks", "also like", "list of", "end of list"},
 		prefixes: []string{"get the ", "get our ", "download the ", "download our "},
-		re:       regexp.MustCompile(`^(?:read more|read:|read also|also read|read next|more:|related:|related coverage|related stories|see also|see more|watch:|watch the video|video:|photos?:|gallery:|listen:|recommended:|most (?:read|popular|viewed)|trending:|full story|up next|learn more|find out more|more on this|more from [\w. ]{1,30}:|continue reading)|\b(?:click|tap) (?:here|the link|below|to (?:see|view|watch|read|access|download|learn))\b|\bscroll (?:down|up) (?:for|to)\b|^(?:(?:recommended|related|more|top|latest|trending|popular|most read) (?:stories|articles|coverage|reads|topics|videos|links|content)|related|recommended|editor'?s'? picks?|you (?:may|might) also like)\s*(?:[:|·•-]|list of \d+ items?\b|$)|\blist of \d+ items?\b|^end of list\b|^(?:get|download) (?:the|our) [\w' ]{1,30} app\b`),
+		re:       lazyRegexp(`^(?:read more|read:|read also|also read|read next|more:|related:|related coverage|related stories|see also|see more|watch:|watch the video|video:|photos?:|gallery:|listen:|recommended:|most (?:read|popular|viewed)|trending:|full story|up next|learn more|find out more|more on this|more from [\w. ]{1,30}:|continue reading)|\b(?:click|tap) (?:here|the link|below|to (?:see|view|watch|read|access|download|learn))\b|\bscroll (?:down|up) (?:for|to)\b|^(?:(?:recommended|related|more|top|latest|trending|popular|most read) (?:stories|articles|coverage|reads|topics|videos|links|content)|related|recommended|editor'?s'? picks?|you (?:may|might) also like)\s*(?:[:|·•-]|list of \d+ items?\b|$)|\blist of \d+ items?\b|^end of list\b|^(?:get|download) (?:the|our) [\w' ]{1,30} app\b`),
 		glued:    true,
 	},
 	{ // photo captions and credits
 		triggers: []string{"photo", "image", "picture", "getty", "caption", "credit", "pictured", "playback", "shutterstock", "inset", "(above)", "(below)", "(left)", "(right)", "(top)", "(center)", "(centre)"},
 		prefixes: []string{"above", "below", "left", "right"},
-		re:       regexp.MustCompile(`^(?:photo|photograph|picture|image|caption|credit|photo credit|image credit|image copyright|image caption|image source|media caption|pictured|file photo|file image|top photo|main photo|inset|main picture|video|gallery|illustration|graphic)s?\s*(?:[:|,]|\s[-—]\s)|^(?:above|below|left|right|top|bottom)\s*(?:[:|]|\s[-—]\s)|^image source\b|\bimage copyright\b|\bimage caption\b|\bmedia caption\b|\bmedia playback is (?:unsupported|not supported)\b|\b(?:ap|afp|epa|reuters|getty|xinhua|anadolu) ?(?:photo|images)\b|\b(?:photo|photograph|picture|image)s? (?:by|courtesy of|credit:?)\s|/(?:getty images|ap|afp|reuters|epa|shutterstock|alamy)\b|\((?:pictured|above|below|left|right|top|center|centre)\)|^pictured\b|\bgetty images\b|\bshutterstock\b`),
+		re:       lazyRegexp(`^(?:photo|photograph|picture|image|caption|credit|photo credit|image credit|image copyright|image caption|image source|media caption|pictured|file photo|file image|top photo|main photo|inset|main picture|video|gallery|illustration|graphic)s?\s*(?:[:|,]|\s[-—]\s)|^(?:above|below|left|right|top|bottom)\s*(?:[:|]|\s[-—]\s)|^image source\b|\bimage copyright\b|\bimage caption\b|\bmedia caption\b|\bmedia playback is (?:unsupported|not supported)\b|\b(?:ap|afp|epa|reuters|getty|xinhua|anadolu) ?(?:photo|images)\b|\b(?:photo|photograph|picture|image)s? (?:by|courtesy of|credit:?)\s|/(?:getty images|ap|afp|reuters|epa|shutterstock|alamy)\b|\((?:pictured|above|below|left|right|top|center|centre)\)|^pictured\b|\bgetty images\b|\bshutterstock\b`),
 		glued:    true,
 	},
 	{ // share-button text: a run of share words and network names
 		triggers: []string{"share", "tweet", "mail", "print", "facebook", "twitter", "linkedin", "whatsapp", "pinterest", "reddit", "copy", "save", "comment", "flipboard", "messenger", "telegram", "permalink", "bluesky"},
-		re:       regexp.MustCompile(`^(?:(?:share(?:s|d)?|this|on|via|to|with|story|article|page|post|link|tweet|e-?mail|print|facebook|twitter|x|linkedin|whatsapp|pinterest|reddit|telegram|messenger|copy|copied|link copied|save|saved|comments?|flipboard|pocket|permalink|bluesky|threads|\d+)[\s|·•,/:.!-]*)+$`),
+		re:       lazyRegexp(`^(?:(?:share(?:s|d)?|this|on|via|to|with|story|article|page|post|link|tweet|e-?mail|print|facebook|twitter|x|linkedin|whatsapp|pinterest|reddit|telegram|messenger|copy|copied|link copied|save|saved|comments?|flipboard|pocket|permalink|bluesky|threads|\d+)[\s|·•,/:.!-]*)+$`),
 		tail:     true,
 		maxWords: 24,
 		glued:    true,
 		// Network names alone ("Twitter CEO…", "On Twitter, …") open
 		// real sentences: a glued share bar has a share verb.
-		gluedRe: regexp.MustCompile(`\b(?:share[sd]?|tweet|e-?mail|print|copy|save|comments?)\b`),
+		gluedRe: lazyRegexp(`\b(?:share[sd]?|tweet|e-?mail|print|copy|save|comments?)\b`),
 	},
 	{ // reporting credits and sign-offs
 		triggers: []string{"contribut", "reporting", "editing by", "writing by", "compiled by"},
-		re:       regexp.MustCompile(`\bcontributed (?:to )?(?:this|the) (?:report|story|article)\b|\bcontributed reporting\b|^(?:[a-z]+ ){0,3}(?:correspondent|writer|reporter|journalist|producer|photographer|videographer)s? [\w'’. ,-]{3,80}\bcontributed\.?$|^(?:additional )?reporting by\b|\b(?:editing|writing|compiled|reporting) by [a-z]`),
+		re:       lazyRegexp(`\bcontributed (?:to )?(?:this|the) (?:report|story|article)\b|\bcontributed reporting\b|^(?:[a-z]+ ){0,3}(?:correspondent|writer|reporter|journalist|producer|photographer|videographer)s? [\w'’. ,-]{3,80}\bcontributed\.?$|^(?:additional )?reporting by\b|\b(?:editing|writing|compiled|reporting) by [a-z]`),
 		tail:     true,
 		maxWords: 30,
 		glued:    true,
 		// "…according to reporting by The Times" is not a credit line.
-		gluedRe: regexp.MustCompile(`^\(?(?:additional |further )?(?:reporting|writing|editing|edited|written|compiled)\b|\bcontributed\b`),
+		gluedRe: lazyRegexp(`^\(?(?:additional |further )?(?:reporting|writing|editing|edited|written|compiled)\b|\bcontributed\b`),
 	},
 	{ // a sign-off: "Jane Roe reports."
 		triggers: []string{" reports"},
-		re:       regexp.MustCompile(`^[A-Z][\p{L}.'’-]+(?: [A-Z][\p{L}.'’-]+){1,2} reports\.?$`),
+		re:       lazyRegexp(`^[A-Z][\p{L}.'’-]+(?: [A-Z][\p{L}.'’-]+){1,2} reports\.?$`),
 		cased:    true,
 		tail:     true,
 	},
 	{ // "CNN's Jane Roe reported from Tehran, and John Smith wrote in London."
 		triggers: []string{"reported", "wrote", "contributed"},
-		re:       regexp.MustCompile(`^(?:(?:CNN|AP|Reuters)'s |Journalists? |Producers? )?` + creditName + `(?:,? and (?:CNN's )?` + creditName + `)* (?:reported|wrote|contributed)(?: and (?:reported|wrote))?(?: (?:this|the) (?:story|report))? (?:from|in) [A-Z]`),
+		re:       lazyRegexp(`^(?:(?:CNN|AP|Reuters)'s |Journalists? |Producers? )?` + creditName + `(?:,? and (?:CNN's )?` + creditName + `)* (?:reported|wrote|contributed)(?: and (?:reported|wrote))?(?: (?:this|the) (?:story|report))? (?:from|in) [A-Z]`),
 		cased:    true,
 		tail:     true,
 		maxWords: 40,
 	},
 	{ // copyright and syndication lines
 		triggers: []string{"copyright", "©", "rights reserved", "appeared first", "originally", "republish", "original story", "original article", "(c) ", "may not be"},
-		re:       regexp.MustCompile(`^(?:copyright|©|\(c\))|\ball rights reserved\b|\bsome rights reserved\b|\bappeared first on\b|\boriginally (?:published|appeared) (?:on|in|at|by)\b|\bread the original (?:article|story|post)\b|\bsee the original (?:story|article) at\b|\brepublished (?:with permission|from|under)\b|\bmay not be (?:re)?(?:published|reproduced|broadcast|rewritten|redistributed|copied)\b|^copyright\b|©\s*(?:copyright\s*)?(?:\d{4}|[a-z])|\bcopyright\s*(?:©|\(c\))?\s*\d{4}\b`),
+		re:       lazyRegexp(`^(?:copyright|©|\(c\))|\ball rights reserved\b|\bsome rights reserved\b|\bappeared first on\b|\boriginally (?:published|appeared) (?:on|in|at|by)\b|\bread the original (?:article|story|post)\b|\bsee the original (?:story|article) at\b|\brepublished (?:with permission|from|under)\b|\bmay not be (?:re)?(?:published|reproduced|broadcast|rewritten|redistributed|copied)\b|^copyright\b|©\s*(?:copyright\s*)?(?:\d{4}|[a-z])|\bcopyright\s*(?:©|\(c\))?\s*\d{4}\b`),
 		maxWords: 40,
 		tail:     true,
 		glued:    true,
 	},
 	{ // editor's notes and commentary disclaimers
 		triggers: []string{"editor", "expressed", "showcasing", "produced solely", "has been updated", "was updated", "correction"},
-		re:       regexp.MustCompile(`^editor'?s'? ?note\b|\bthe (?:views|opinions) expressed (?:in this|here|are)\b|\bis showcasing the work of\b|\bthe content is produced solely by\b|^this (?:story|article|post) (?:has been|was) (?:updated|corrected)|^correction:`),
+		re:       lazyRegexp(`^editor'?s'? ?note\b|\bthe (?:views|opinions) expressed (?:in this|here|are)\b|\bis showcasing the work of\b|\bthe content is produced solely by\b|^this (?:story|article|post) (?:has been|was) (?:updated|corrected)|^correction:`),
 	},
 	{ // a sentence that is only a timestamp
 		triggers: []string{"updated", "published", "posted"},
-		re:       regexp.MustCompile(`^(?:(?:\d{1,2} [a-z]+ \d{4}|[a-z]+\.? \d{1,2},? \d{4}) )?(?:last )?(?:updated|published|posted)(?: on| at)?:?\s*[\w\s,./|()+-]{0,30}?(?:\d|\bago\b|\btoday\b|\byesterday\b)[\w\s:,./|()+-]{0,60}$`),
+		re:       lazyRegexp(`^(?:(?:\d{1,2} [a-z]+ \d{4}|[a-z]+\.? \d{1,2},? \d{4}) )?(?:last )?(?:updated|published|posted)(?: on| at)?:?\s*[\w\s,./|()+-]{0,30}?(?:\d|\bago\b|\btoday\b|\byesterday\b)[\w\s:,./|()+-]{0,60}$`),
 		maxWords: 14,
 	},
 	{ // reading time and audio-player prompts: "Listen · 5 min", "3 min read"
 		triggers: []string{"listen", "audio", "read time", "reading time", "min read", "mins read", "minute read", "minutes read", "min listen"},
 		prefixes: []string{"play"},
-		re:       regexp.MustCompile(`^(?:listen(?: (?:to|now)(?: (?:this|the))?(?: (?:article|story|episode|report|podcast|piece))?)?|play(?: audio| article| now)?|audio(?: version)?|hear (?:this|the) (?:story|article))\s*(?:[·•|:\-–—(]\s*)?(?:\d{1,3}(?::\d{2})?\s*(?:min(?:ute)?s?|m)\b\)?)?[\s·•|.!]*(?:learn more)?[.\s]*$|^(?:estimated |est\.? |approx(?:imate)?\.? )?(?:reading|read|listening|listen) time:?\s*(?:about |under |less than )?\d{1,3}(?::\d{2})?\s*(?:min(?:ute)?s?|m)\b[.\s]*$|^\d{1,3}(?::\d{2})?\s*[-–]?\s*min(?:ute)?s?\.?\s*(?:read|listen|watch)\b[.\s]*$`),
+		re:       lazyRegexp(`^(?:listen(?: (?:to|now)(?: (?:this|the))?(?: (?:article|story|episode|report|podcast|piece))?)?|play(?: audio| article| now)?|audio(?: version)?|hear (?:this|the) (?:story|article))\s*(?:[·•|:\-–—(]\s*)?(?:\d{1,3}(?::\d{2})?\s*(?:min(?:ute)?s?|m)\b\)?)?[\s·•|.!]*(?:learn more)?[.\s]*$|^(?:estimated |est\.? |approx(?:imate)?\.? )?(?:reading|read|listening|listen) time:?\s*(?:about |under |less than )?\d{1,3}(?::\d{2})?\s*(?:min(?:ute)?s?|m)\b[.\s]*$|^\d{1,3}(?::\d{2})?\s*[-–]?\s*min(?:ute)?s?\.?\s*(?:read|listen|watch)\b[.\s]*$`),
 		maxWords: 12,
 		glued:    true,
 	},
 	{ // staff credits: "Jane Roe, BBC diplomatic correspondent", "Staff writer, Al Jazeera"
 		triggers: []string{"correspondent", "editor", "reporter", "writer", "staff", "columnist", "journalist", "producer"},
-		re:       regexp.MustCompile(`^[A-Z][\p{L}'’.\-]+ ` + creditName + `,\s+(?:[\p{L}'’&.\-]+\s+){0,5}(?:[Cc]orrespondent|[Ee]ditor|[Rr]eporter|[Ww]riter|[Ss]taff|[Cc]olumnist|[Jj]ournalist|[Pp]roducer)s?\.?$|^(?:[Ss]taff|[Ss]enior|[Cc]hief|[Ss]pecial|[Ff]oreign|[Ss]ports|[Pp]olitical)?\s?(?:[Ww]riter|[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ss]taff)s?,\s+(?:[A-Z][\p{L}.&'’\-]*|of|the|for)(?:\s+(?:[A-Z][\p{L}.&'’\-]*|of|the|for)){0,3}\.?$`),
+		re:       lazyRegexp(`^[A-Z][\p{L}'’.\-]+ ` + creditName + `,\s+(?:[\p{L}'’&.\-]+\s+){0,5}(?:[Cc]orrespondent|[Ee]ditor|[Rr]eporter|[Ww]riter|[Ss]taff|[Cc]olumnist|[Jj]ournalist|[Pp]roducer)s?\.?$|^(?:[Ss]taff|[Ss]enior|[Cc]hief|[Ss]pecial|[Ff]oreign|[Ss]ports|[Pp]olitical)?\s?(?:[Ww]riter|[Rr]eporter|[Cc]orrespondent|[Ee]ditor|[Ss]taff)s?,\s+(?:[A-Z][\p{L}.&'’\-]*|of|the|for)(?:\s+(?:[A-Z][\p{L}.&'’\-]*|of|the|for)){0,3}\.?$`),
 		cased:    true,
 		maxWords: 12,
 		glued:    true,
@@ -475,7 +476,7 @@ var rules = []rule{
 	{ // lone labels
 		triggers: []string{"advert", "sponsor", "highlights", "mail to a friend", "adchoices", "scroll", "continues below", "reading below"},
 		prefixes: []string{"ad"},
-		re:       regexp.MustCompile(`^(?:advertisement|advertising|sponsored(?: content)?|story highlights|e-?mail to a friend|adchoices|scroll to continue(?: with content)?|story continues below(?: advertisement)?|continue reading below|ad)[.:\s·•|-]*$|^advertisement\s*[·•|-]?\s*scroll to continue\b`),
+		re:       lazyRegexp(`^(?:advertisement|advertising|sponsored(?: content)?|story highlights|e-?mail to a friend|adchoices|scroll to continue(?: with content)?|story continues below(?: advertisement)?|continue reading below|ad)[.:\s·•|-]*$|^advertisement\s*[·•|-]?\s*scroll to continue\b`),
 		glued:    true,
 	},
 }
@@ -492,7 +493,7 @@ func judgeWith(s string, tokenized, glued bool) verdict {
 			return drop
 		}
 	}
-	mask := ruleIndex.match(s)
+	mask := ruleIndex().match(s)
 	n := countWords(s)
 	var lower string
 	for i, r := range rules {
@@ -516,11 +517,11 @@ func judgeWith(s string, tokenized, glued bool) verdict {
 			if lower == "" {
 				lower = strings.ToLower(s)
 			}
-			if !r.gluedRe.MatchString(lower) {
+			if !r.gluedRe().MatchString(lower) {
 				continue
 			}
 		}
-		if r.re.MatchString(target) {
+		if r.re().MatchString(target) {
 			if r.tail {
 				return dropTail
 			}
@@ -530,14 +531,16 @@ func judgeWith(s string, tokenized, glued bool) verdict {
 	return keep
 }
 
-// ruleIndex finds the rules whose triggers occur in a sentence.
-var ruleIndex = func() *triggerIndex {
+// ruleIndex finds the rules whose triggers occur in a sentence. Its
+// automaton (1,630 states, 235 KB) is built on first use, like the rules'
+// expressions.
+var ruleIndex = sync.OnceValue(func() *triggerIndex {
 	ts := make([][]string, len(rules))
 	for i, r := range rules {
 		ts[i] = r.triggers
 	}
 	return newTriggerIndex(ts)
-}()
+})
 
 // hasAnyPrefix reports whether s starts with one of prefixes, ignoring
 // ASCII case.
@@ -561,7 +564,7 @@ func containsAny(s string, subs []string) bool {
 
 // creditRe matches inline photo credits: "(AP Photo/Vahid Salemi)",
 // "(Photo by Jane Doe/Getty Images)", "(Getty Images)".
-var creditRe = regexp.MustCompile(`\s*\((?:[^()]{0,60}\b)?(?:AP Photo|AFP Photo|Reuters Photo|Photo|Photograph|Picture|Image|Getty Images|Shutterstock|Photo credit|Credit)\b[^()]{0,80}\)`)
+var creditRe = lazyRegexp(`\s*\((?:[^()]{0,60}\b)?(?:AP Photo|AFP Photo|Reuters Photo|Photo|Photograph|Picture|Image|Getty Images|Shutterstock|Photo credit|Credit)\b[^()]{0,80}\)`)
 
 func stripCredits(s string) string {
 	if strings.IndexByte(s, '(') < 0 {
@@ -571,13 +574,13 @@ func stripCredits(s string) string {
 	if !containsAny(l, []string{"photo", "image", "picture", "getty", "shutterstock", "credit"}) {
 		return s
 	}
-	return strings.TrimSpace(creditRe.ReplaceAllString(s, ""))
+	return strings.TrimSpace(creditRe().ReplaceAllString(s, ""))
 }
 
 // gluedBylineRe is a byline run into the sentence after it on one line
 // ("By Jane Roe, Reuters Iran said…"): it must end in an outlet or a
 // staff title, or the name could not be told from the sentence's subject.
-var gluedBylineRe = regexp.MustCompile(`^(?:(?:By|BY|Written by|Words by)\s+` + creditName + `(?:\s*(?:,|and|&)\s*` + creditName + `)*\s*[,|•·\-–—]?\s*(?:(?:[A-Z][\p{L}.'’&\-]*|of|for|the|at)\s+){0,5}?(?:[Ww]riter|[Cc]orrespondent|[Rr]eporter|[Ee]ditor|[Ss]taff|[Cc]ontributor|[Pp]roducer|[Jj]ournalist|[Cc]olumnist|[Aa]nalyst|Press|News|Reuters|AP|AFP|CNN|BBC|Bloomberg|Agency|Times|Post|Journal|Guardian|Jazeera|Monitor|Eye)\b\s*[|•·:\-–—]?)$`)
+var gluedBylineRe = lazyRegexp(`^(?:(?:By|BY|Written by|Words by)\s+` + creditName + `(?:\s*(?:,|and|&)\s*` + creditName + `)*\s*[,|•·\-–—]?\s*(?:(?:[A-Z][\p{L}.'’&\-]*|of|for|the|at)\s+){0,5}?(?:[Ww]riter|[Cc]orrespondent|[Rr]eporter|[Ee]ditor|[Ss]taff|[Cc]ontributor|[Pp]roducer|[Jj]ournalist|[Cc]olumnist|[Aa]nalyst|Press|News|Reuters|AP|AFP|CNN|BBC|Bloomberg|Agency|Times|Post|Journal|Guardian|Jazeera|Monitor|Eye)\b\s*[|•·:\-–—]?)$`)
 
 // maxGluedWords bounds how far into a sentence boilerplate glued before it
 // is looked for: page furniture is short.
@@ -600,7 +603,7 @@ func stripGluedPrefix(s string) string {
 			s = strings.TrimSpace(s[i:])
 			continue
 		}
-		if ruleIndex.match(firstWords(s, maxGluedWords))&gluedRules == 0 && !startsLikeLabel(s) {
+		if ruleIndex().match(firstWords(s, maxGluedWords))&gluedRules == 0 && !startsLikeLabel(s) {
 			return s
 		}
 		if judge(s, false) != keep {
@@ -609,7 +612,7 @@ func stripGluedPrefix(s string) string {
 		cut, hanging := -1, -1
 		words := 0
 		label := startsLikeLabel(s)
-		masks := ruleIndex.prefixMasks(firstWords(s, maxGluedWords))
+		masks := ruleIndex().prefixMasks(firstWords(s, maxGluedWords))
 		for i := 1; i < len(s) && words < maxGluedWords; i++ {
 			if s[i-1] != ' ' {
 				continue
@@ -628,13 +631,13 @@ func stripGluedPrefix(s string) string {
 			if judgeWith(prefix, false, true) == keep {
 				continue
 			}
-			if runsOnRe.MatchString(prefix) {
+			if runsOnRe().MatchString(prefix) {
 				// Where the glued furniture ends cannot be told
 				// ("Read more: <headline>", "Image caption, <caption>"):
 				// losing the sentence is better than keeping its start.
 				return ""
 			}
-			if hangingRe.MatchString(prefix) {
+			if hangingRe().MatchString(prefix) {
 				// "Share on" before "WhatsApp…": the object follows;
 				// look further.
 				hanging = i
@@ -711,17 +714,17 @@ func startsLikeLabel(s string) bool {
 
 // runsOnRe matches boilerplate that introduces text of unknown length: a
 // linked headline, a caption, an editor's note.
-var runsOnRe = regexp.MustCompile(`(?i)\b(?:read more|read also|also read|read next|related|see also|watch|video|photos?|gallery|recommended|most (?:read|popular|viewed)|trending|up next|more from|caption|file photo|pictured|editor'?s'? note|correction)\b`)
+var runsOnRe = lazyRegexp(`(?i)\b(?:read more|read also|also read|read next|related|see also|watch|video|photos?|gallery|recommended|most (?:read|popular|viewed)|trending|up next|more from|caption|file photo|pictured|editor'?s'? note|correction)\b`)
 
 // hangingRe matches a start left hanging on a function word ("Sign up
 // for", "Share on"), whose object is the next words.
-var hangingRe = regexp.MustCompile(`(?i)\b(?:for|to|on|with|via|at|of|in|from|by|the|a|an|our|your|this|and|or)$`)
+var hangingRe = lazyRegexp(`(?i)\b(?:for|to|on|with|via|at|of|in|from|by|the|a|an|our|your|this|and|or)$`)
 
 // nameRunCut returns where a byline or credit run into a sentence ends:
 // the first start that re matches whole and after which the sentence
 // reads on (its second word in lower case: "John Smith | He met…", not
 // "John | Smith He met…"); 0 if none.
-func nameRunCut(s string, re *regexp.Regexp, openers []string) int {
+func nameRunCut(s string, re func() *regexp.Regexp, openers []string) int {
 	if !hasAnyPrefix(s, openers) {
 		return 0
 	}
@@ -732,7 +735,7 @@ func nameRunCut(s string, re *regexp.Regexp, openers []string) int {
 		}
 		words++
 		rest := s[i:]
-		if !opensText(rest) || !re.MatchString(strings.TrimSpace(s[:i])) {
+		if !opensText(rest) || !re().MatchString(strings.TrimSpace(s[:i])) {
 			continue
 		}
 		f := strings.Fields(rest)
@@ -761,10 +764,10 @@ const agency = `(?:CNN|Reuters|AP|AFP|UPI|DPA|dpa|EPA(?:-EFE)?|EFE|ANSA|Xinhua|B
 // within the first words of an article. Whatever a feed put before it on
 // the same line — a byline, a reading-time prompt, a share bar, a caption —
 // is page furniture, since the dateline opens the story.
-var beforeDatelineRe = regexp.MustCompile(`^(.{1,240}?)\(` + agency + `\)`)
+var beforeDatelineRe = lazyRegexp(`^(.{1,240}?)\(` + agency + `\)`)
 
 func stripBeforeDateline(line string) string {
-	m := beforeDatelineRe.FindStringSubmatchIndex(line)
+	m := beforeDatelineRe().FindStringSubmatchIndex(line)
 	if m == nil {
 		return line
 	}
@@ -772,34 +775,34 @@ func stripBeforeDateline(line string) string {
 	// A dateline's own place ("WASHINGTON (Reuters)", "Kuala Lumpur,
 	// Malaysia (CNN)") stays for stripLead; only a longer run of text
 	// before it is furniture.
-	if placeOnlyRe.MatchString(strings.TrimSpace(head)) {
+	if placeOnlyRe().MatchString(strings.TrimSpace(head)) {
 		return line
 	}
 	rest := line[m[2]+len(head):]
 	// Keep the place words right before the dateline.
-	if loc := placeTailRe.FindStringIndex(head); loc != nil {
+	if loc := placeTailRe().FindStringIndex(head); loc != nil {
 		return strings.TrimSpace(head[loc[0]:]) + " " + rest
 	}
 	return rest
 }
 
 var (
-	placeOnlyRe = regexp.MustCompile(`^(?:` + place + `)?$`)
+	placeOnlyRe = lazyRegexp(`^(?:` + place + `)?$`)
 	// placeTailRe is a dateline place at the end of the furniture: an
 	// all-caps city ("TEHRAN"), or a "City, Country" pair.
-	placeTailRe = regexp.MustCompile(`(?:\b[A-Z][A-Z.'’\-]{2,}(?: [A-Z][A-Z.'’\-]+){0,2}|\b[A-Z][\p{L}'’\-]+(?: [A-Z][\p{L}'’\-]+)?, [A-Z][\p{L}'’\-]+(?: [A-Z][\p{L}'’\-]+)?)\s*$`)
+	placeTailRe = lazyRegexp(`(?:\b[A-Z][A-Z.'’\-]{2,}(?: [A-Z][A-Z.'’\-]+){0,2}|\b[A-Z][\p{L}'’\-]+(?: [A-Z][\p{L}'’\-]+)?, [A-Z][\p{L}'’\-]+(?: [A-Z][\p{L}'’\-]+)?)\s*$`)
 )
 
 // agencyCaptionRe is a photo caption credited to an agency in brackets
 // after its last full stop: "Smoke rises over Gaza. (Reuters)".
-var agencyCaptionRe = regexp.MustCompile(`(?:^|[.!?]["”’]?\s+)([^.!?]{3,300}[.!?]["”’]?\s*\((?:` + agency + `|` + agency + ` ?Photos?|File(?: photo)?|Photo)(?:\s*/\s*[^()]{1,60})?\))`)
+var agencyCaptionRe = lazyRegexp(`(?:^|[.!?]["”’]?\s+)([^.!?]{3,300}[.!?]["”’]?\s*\((?:` + agency + `|` + agency + ` ?Photos?|File(?: photo)?|Photo)(?:\s*/\s*[^()]{1,60})?\))`)
 
 func stripAgencyCaptions(line string) string {
 	if !hasAgencyCredit(line) {
 		return line
 	}
 	for range 4 {
-		m := agencyCaptionRe.FindStringSubmatchIndex(line)
+		m := agencyCaptionRe().FindStringSubmatchIndex(line)
 		if m == nil {
 			break
 		}
@@ -809,7 +812,7 @@ func stripAgencyCaptions(line string) string {
 }
 
 // agencyCreditRe is the inside of a bracketed agency or photo credit.
-var agencyCreditRe = regexp.MustCompile(`^(?:` + agency + `(?: ?Photos?)?|File(?: photo)?|Photo)(?:\s*/\s*[^()]{1,60})?$`)
+var agencyCreditRe = lazyRegexp(`^(?:` + agency + `(?: ?Photos?)?|File(?: photo)?|Photo)(?:\s*/\s*[^()]{1,60})?$`)
 
 // hasAgencyCredit is a cheap look for "(Reuters)"-like credits after a
 // sentence's end, so the caption regexp runs only on lines that have one.
@@ -825,7 +828,7 @@ func hasAgencyCredit(line string) bool {
 			return false
 		}
 		before := strings.TrimRight(line[:i], " ")
-		if before != "" && strings.ContainsRune(".!?\"”’", rune(before[len(before)-1])) && agencyCreditRe.MatchString(line[i+1:i+j]) {
+		if before != "" && strings.ContainsRune(".!?\"”’", rune(before[len(before)-1])) && agencyCreditRe().MatchString(line[i+1:i+j]) {
 			return true
 		}
 		off = i + 1
@@ -835,7 +838,7 @@ func hasAgencyCredit(line string) bool {
 // gluedCreditRe is a run of reporting credits at the start of a sentence,
 // however many: "Writing by Andrew Mills; Editing by Hugh Lawson",
 // "(Reporting by Jane Roe in Dubai; Editing by John Smith)".
-var gluedCreditRe = regexp.MustCompile(`^(?:\(?` + creditClause + `(?:\s*(?:;|,|and)\s*` + creditClause + `)*\s*\)?\.?)$`)
+var gluedCreditRe = lazyRegexp(`^(?:\(?` + creditClause + `(?:\s*(?:;|,|and)\s*` + creditClause + `)*\s*\)?\.?)$`)
 
 // The words a glued credit or byline can open with, checked before the
 // costlier name-run search.
@@ -847,7 +850,7 @@ var (
 const creditClause = `(?:[Aa]dditional |[Ff]urther )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Rr]esearch|[Gg]raphics|[Pp]roduction)(?: and (?:reporting|writing|editing))? by ` + creditName + `(?:(?:,| and| &) ` + creditName + `)*(?: in ` + creditName + `)?`
 
 // storyOpenRe is an agency dateline within a line's first words.
-var storyOpenRe = regexp.MustCompile(`^[^()]{0,60}\(` + agency + `\)`)
+var storyOpenRe = lazyRegexp(`^[^()]{0,60}\(` + agency + `\)`)
 
 // Header lines are what a page puts above its story (a share bar, a
 // sign-up prompt, a byline) when a feed keeps them as lines of their own.
@@ -868,7 +871,7 @@ func storyStart(lines []string) int {
 		if line == "" {
 			continue
 		}
-		if storyOpenRe.MatchString(line) {
+		if storyOpenRe().MatchString(line) {
 			return i
 		}
 		if endsSentence(line) {
