@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -241,9 +240,16 @@ func (s *Store) runTx(live []*writeReq, results []writeResult) error {
 			if results[i].err != nil || results[i].panic != nil {
 				if err := s.execTx(tx, sqlRollbackTo); err != nil {
 					// SQLite rolled the whole transaction back (an
-					// I/O error, a full disk): the others are lost too.
-					return fmt.Errorf("sqlite: a write in the same transaction failed and rolled it back: %w",
-						errors.Join(results[i].err, err))
+					// I/O error, an interrupt): the others are lost
+					// too. Their error names the cause but does not
+					// wrap it: another caller's context.Canceled or
+					// ErrNotFound is not theirs.
+					cause := results[i].err
+					if cause == nil {
+						cause = fmt.Errorf("panic: %v", results[i].panic)
+					}
+					return fmt.Errorf("sqlite: another write in the same transaction failed (%v) and rolled it back: %w",
+						cause, err)
 				}
 			}
 			if err := s.execTx(tx, sqlRelease); err != nil {
