@@ -41,6 +41,9 @@ const (
 	// lonelyPause is how long poll writes go without waiting after a
 	// wait that gathered nothing.
 	lonelyPause = time.Second
+	// tightDeadline: a poll write whose caller must hear back sooner
+	// than this does not wait for company.
+	tightDeadline = 4 * writeLinger
 	// maxWriteBatch bounds a transaction, so its savepoints and held lock
 	// stay short however far writes have fallen behind.
 	maxWriteBatch = 64
@@ -113,6 +116,11 @@ func (s *Store) write1(ctx context.Context, mode writeMode, fn func(ctx context.
 	defer s.mu.RUnlock()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: begin write: %w", err)
+	}
+	if d, ok := ctx.Deadline(); ok && mode == writeMayWait && time.Until(d) < tightDeadline {
+		// Waiting for company could use up the caller's time (a lease
+		// renewal bounded by a sixth of a short TTL).
+		mode = writeNow
 	}
 	r := &writeReq{ctx: ctx, fn: fn, mode: mode, done: make(chan writeResult, 1)}
 	select {

@@ -334,3 +334,16 @@ func TestFullDiskWriteInBatch(t *testing.T) {
 		t.Errorf("write after the full-disk batch: %v", err)
 	}
 }
+
+// A poll write whose caller has little time left does not wait for
+// company: a lone lease renewal bounded by TTL/6 (50 ms at a 300 ms TTL)
+// would otherwise time out in the wait.
+func TestPollWriteWithTightDeadlineDoesNotWait(t *testing.T) {
+	s, _ := openTemp(t) // fresh: poll writes wait (no lonely pause yet)
+	ctx, cancel := context.WithTimeout(t.Context(), writeLinger*4/5)
+	defer cancel()
+	now := time.Now()
+	if _, _, err := s.Lease(ctx, "pipeline", "a", now, now.Add(time.Minute)); err != nil {
+		t.Errorf("lone lease with a %v deadline: %v", writeLinger*4/5, err)
+	}
+}
