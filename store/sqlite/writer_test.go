@@ -347,3 +347,43 @@ func TestPollWriteWithTightDeadlineDoesNotWait(t *testing.T) {
 		t.Errorf("lone lease with a %v deadline: %v", writeLinger*4/5, err)
 	}
 }
+
+// Close waits for the writes already queued, which commit, and a write
+// made after Close began is refused, not left waiting for a stopped writer.
+func TestCloseWithWritesQueued(t *testing.T) {
+	s, path := openTemp(t)
+	release := holdWriter(t, s)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() { errs[i] = s.inPollWrite(t.Context(), insertSource(fmt.Sprint("q", i))) })
+		waitQueued(t, s, i+1)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	// Close now waits for the writes inside; a later caller waits behind
+	// Close and is then refused.
+	for s.mu.TryRLock() { // fails once Close waits for the lock
+		s.mu.RUnlock()
+		time.Sleep(time.Millisecond)
+	}
+	late := make(chan error, 1)
+	go func() { late <- s.inWrite(t.Context(), insertSource("late")) }()
+	release()
+	wg.Wait()
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-late; !errors.Is(err, errClosed) {
+		t.Errorf("write after Close: %v; want errClosed", err)
+	}
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("queued write %d: %v", i, err)
+		}
+	}
+	s = reopen(t, path)
+	if got, want := sourceNames(t, s), []string{"q0", "q1", "q2"}; !slices.Equal(got, want) {
+		t.Errorf("sources after reopening = %v; want %v", got, want)
+	}
+}
