@@ -41,7 +41,7 @@ func (s *Store) Prune(ctx context.Context, r store.Retention) (store.Pruned, err
 		if err != nil {
 			return out, fmt.Errorf("sqlite: prune: %w", err)
 		}
-		err = s.pruneLoop(ctx, func(tx *sql.Tx) (int64, error) {
+		err = s.pruneLoop(ctx, func(ctx context.Context, tx *sql.Tx) (int64, error) {
 			if _, err := execCount(ctx, tx, &out.Deliveries, sqlPruneStoryDelivery, cut); err != nil {
 				return 0, err
 			}
@@ -50,7 +50,7 @@ func (s *Store) Prune(ctx context.Context, r store.Retention) (store.Pruned, err
 		if err != nil {
 			return out, fmt.Errorf("sqlite: prune stories: %w", err)
 		}
-		err = s.pruneLoop(ctx, func(tx *sql.Tx) (int64, error) {
+		err = s.pruneLoop(ctx, func(ctx context.Context, tx *sql.Tx) (int64, error) {
 			n, err := stripItems(ctx, tx, cut)
 			out.ItemsStripped += n
 			return n, err
@@ -104,6 +104,10 @@ func stripItems(ctx context.Context, tx *sql.Tx, cut any) (int64, error) {
 		}
 		batch = append(batch, r)
 	}
+	if err := rs.Err(); err != nil {
+		rs.Close()
+		return 0, err
+	}
 	if err := rs.Close(); err != nil {
 		return 0, err
 	}
@@ -141,15 +145,18 @@ func execCount(ctx context.Context, tx *sql.Tx, n *int64, query string, cut any)
 
 // pruneAll runs one retention statement in batches until it is done.
 func (s *Store) pruneAll(ctx context.Context, n *int64, query string, cut any) error {
-	return s.pruneLoop(ctx, func(tx *sql.Tx) (int64, error) { return execCount(ctx, tx, n, query, cut) })
+	return s.pruneLoop(ctx, func(ctx context.Context, tx *sql.Tx) (int64, error) { return execCount(ctx, tx, n, query, cut) })
 }
 
-// pruneLoop runs batch in its own write transaction until it touches fewer
-// than a full batch.
-func (s *Store) pruneLoop(ctx context.Context, batch func(tx *sql.Tx) (int64, error)) error {
+// pruneLoop runs batch as one write until it touches fewer than a full
+// batch. batch must use the ctx it is given, not Prune's: a write shares
+// its transaction with others, and a statement interrupted by Prune's
+// cancellation would roll theirs back too; ctx ending stops the loop
+// between batches instead.
+func (s *Store) pruneLoop(ctx context.Context, batch func(ctx context.Context, tx *sql.Tx) (int64, error)) error {
 	return storeutil.InBatches(ctx, pruneBatch, func() (n int64, err error) {
 		err = s.inWrite(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			n, err = batch(tx)
+			n, err = batch(ctx, tx)
 			return err
 		})
 		return n, err

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -42,6 +41,9 @@ const (
 	// lonelyPause is how long poll writes go without waiting after a
 	// wait that gathered nothing.
 	lonelyPause = time.Second
+	// tightDeadline: a poll write whose caller must hear back sooner
+	// than this does not wait for company.
+	tightDeadline = 4 * writeLinger
 	// maxWriteBatch bounds a transaction, so its savepoints and held lock
 	// stay short however far writes have fallen behind.
 	maxWriteBatch = 64
@@ -114,6 +116,11 @@ func (s *Store) write1(ctx context.Context, mode writeMode, fn func(ctx context.
 	defer s.mu.RUnlock()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: begin write: %w", err)
+	}
+	if d, ok := ctx.Deadline(); ok && mode == writeMayWait && time.Until(d) < tightDeadline {
+		// Waiting for company could use up the caller's time (a lease
+		// renewal bounded by a sixth of a short TTL).
+		mode = writeNow
 	}
 	r := &writeReq{ctx: ctx, fn: fn, mode: mode, done: make(chan writeResult, 1)}
 	select {
@@ -241,9 +248,16 @@ func (s *Store) runTx(live []*writeReq, results []writeResult) error {
 			if results[i].err != nil || results[i].panic != nil {
 				if err := s.execTx(tx, sqlRollbackTo); err != nil {
 					// SQLite rolled the whole transaction back (an
-					// I/O error, a full disk): the others are lost too.
-					return fmt.Errorf("sqlite: a write in the same transaction failed and rolled it back: %w",
-						errors.Join(results[i].err, err))
+					// I/O error, an interrupt): the others are lost
+					// too. Their error names the cause but does not
+					// wrap it: another caller's context.Canceled or
+					// ErrNotFound is not theirs.
+					cause := results[i].err
+					if cause == nil {
+						cause = fmt.Errorf("panic: %v", results[i].panic)
+					}
+					return fmt.Errorf("sqlite: another write in the same transaction failed (%v) and rolled it back: %w",
+						cause, err)
 				}
 			}
 			if err := s.execTx(tx, sqlRelease); err != nil {
