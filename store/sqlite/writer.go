@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,9 @@ type writeResult struct {
 // startWriter starts the goroutine that runs every write; stopWriter
 // (Close) ends it.
 func (s *Store) startWriter() {
+	// A store's first writes are usually a lone caller's (a command, the
+	// migrations, a test): no wait for company until a second has passed.
+	s.lonelyUntil = time.Now().Add(lonelyPause)
 	s.writes = make(chan *writeReq, maxWriteBatch)
 	s.stopWrites = make(chan struct{})
 	s.writerDone = make(chan struct{})
@@ -114,6 +118,11 @@ func (s *Store) write1(ctx context.Context, mode writeMode, fn func(ctx context.
 		return err
 	}
 	defer s.mu.RUnlock()
+	if ctx.Value(inWriteKey{}) != nil {
+		// It would wait for the writer, which waits for this write's
+		// caller: a hang no context could end.
+		return errors.New("sqlite: a write was started inside another write: the store cannot nest writes; make it part of the outer one")
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: begin write: %w", err)
 	}
@@ -289,6 +298,10 @@ func (s *Store) execTx(tx *sql.Tx, query string) error {
 	return err
 }
 
+// inWriteKey marks the context a write runs with, so that a write made
+// inside it fails at once instead of hanging (see write1).
+type inWriteKey struct{}
+
 // call runs r's write, catching a panic to re-raise in its caller.
 func call(r *writeReq, tx *sql.Tx) (res writeResult) {
 	defer func() {
@@ -296,5 +309,6 @@ func call(r *writeReq, tx *sql.Tx) (res writeResult) {
 			res = writeResult{panic: p}
 		}
 	}()
-	return writeResult{err: r.fn(context.WithoutCancel(r.ctx), tx)}
+	ctx := context.WithValue(context.WithoutCancel(r.ctx), inWriteKey{}, true)
+	return writeResult{err: r.fn(ctx, tx)}
 }

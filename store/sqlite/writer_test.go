@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -395,5 +396,25 @@ func TestCloseWithWritesQueued(t *testing.T) {
 	s = reopen(t, path)
 	if got, want := sourceNames(t, s), []string{"q0", "q1", "q2"}; !slices.Equal(got, want) {
 		t.Errorf("sources after reopening = %v; want %v", got, want)
+	}
+}
+
+// A write made inside another fails at once, and the outer one goes on:
+// waiting would hang the writer for good.
+func TestNestedWriteFails(t *testing.T) {
+	s, _ := openTemp(t)
+	var inner error
+	err := s.inWrite(t.Context(), func(ctx context.Context, tx *sql.Tx) error {
+		inner = s.inWrite(ctx, insertSource("inner"))
+		return insertSource("outer")(ctx, tx)
+	})
+	if err != nil {
+		t.Fatalf("outer write: %v", err)
+	}
+	if inner == nil || !strings.Contains(inner.Error(), "inside another write") {
+		t.Errorf("inner write: %v; want an error saying writes cannot nest", inner)
+	}
+	if got, want := sourceNames(t, s), []string{"outer"}; !slices.Equal(got, want) {
+		t.Errorf("sources = %v; want %v", got, want)
 	}
 }
