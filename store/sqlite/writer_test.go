@@ -47,6 +47,21 @@ func waitQueued(t *testing.T, s *Store, n int) {
 	}
 }
 
+// runBatch queues fns, in order, behind the write release holds, then
+// releases it, so they run as one batch; it returns each one's error.
+func runBatch(t *testing.T, s *Store, release func(), fns ...func(context.Context, *sql.Tx) error) []error {
+	t.Helper()
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = s.inWrite(t.Context(), fn) })
+		waitQueued(t, s, i+1)
+	}
+	release()
+	wg.Wait()
+	return errs
+}
+
 func sourceNames(t *testing.T, s *Store) []string {
 	t.Helper()
 	rows, err := s.read.QueryContext(t.Context(), `SELECT name FROM sources ORDER BY name`)
@@ -214,15 +229,7 @@ func TestInterruptedWriteInBatch(t *testing.T) {
 			INSERT INTO sources (name, url) SELECT 'long' || x, 'https://long.example/' || x FROM c`)
 		return err
 	}
-	fns := []func(context.Context, *sql.Tx) error{insertSource("a"), long, insertSource("c")}
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Go(func() { errs[i] = s.inWrite(t.Context(), fn) })
-		waitQueued(t, s, i+1)
-	}
-	release()
-	wg.Wait()
+	errs := runBatch(t, s, release, insertSource("a"), long, insertSource("c"))
 
 	if errs[1] == nil {
 		t.Errorf("interrupted write: no error")
@@ -303,15 +310,7 @@ func TestFullDiskWriteInBatch(t *testing.T) {
 		return err
 	}
 	release := holdWriter(t, s)
-	fns := []func(context.Context, *sql.Tx) error{insertSource("a"), big, insertSource("c")}
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Go(func() { errs[i] = s.inWrite(t.Context(), fn) })
-		waitQueued(t, s, i+1)
-	}
-	release()
-	wg.Wait()
+	errs := runBatch(t, s, release, insertSource("a"), big, insertSource("c"))
 	t.Logf("errs %v", errs)
 	if errs[1] == nil {
 		t.Fatal("write past max_page_count: no error")
