@@ -335,8 +335,6 @@ func newScheduler(feeds []Feed, def, lo, hi time.Duration, now func() time.Time)
 	return &scheduler{def: def, lo: lo, hi: hi, now: now, phases: phaseFractions(feeds), byName: byName, feeds: map[string]*feedSchedule{}}
 }
 
-// setFeeds makes feeds the ones whose phases are spread (by host), as
-// SetFeeds changes what is polled.
 // has reports whether name is one of the feeds.
 func (s *scheduler) has(name string) bool {
 	s.mu.Lock()
@@ -345,6 +343,8 @@ func (s *scheduler) has(name string) bool {
 	return ok
 }
 
+// setFeeds makes feeds the ones whose phases are spread (by host), as
+// SetFeeds changes what is polled.
 func (s *scheduler) setFeeds(feeds []Feed) {
 	byName := make(map[string]Feed, len(feeds))
 	for _, f := range feeds {

@@ -281,8 +281,9 @@ func (s *Store) runTx(live []*writeReq, results []writeResult) error {
 	return nil
 }
 
-// The savepoint statements, prepared once with the poll statements:
-// compiled on every use they cost more than the transaction they save.
+// The savepoint statements, prepared once with the poll statements since
+// every shared write runs two of them (SQLite compiles unprepared SQL on
+// each use).
 const (
 	sqlSavepoint  = `SAVEPOINT w`
 	sqlRollbackTo = `ROLLBACK TO w`
